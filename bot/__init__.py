@@ -1,0 +1,1 @@
+"""Wiring: settings, the app factory, server, scheduler, CLI and shell."""

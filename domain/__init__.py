@@ -1,0 +1,1 @@
+"""Domain rules: plain functions that know nothing of Slack or database sessions."""

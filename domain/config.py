@@ -1,0 +1,103 @@
+"""Workspace configuration: environment defaults overridden per workspace (`/rolecall config`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from domain.errors import UsageError
+from domain.parsing import parse_channel, parse_user
+
+SEVERITIES = ("urgent", "high", "normal", "low")
+DEFAULT_FIRST_RESPONSE = "urgent=1h,high=4h,normal=24h,low=72h"
+CONFIG_KEYS = ("support_channel", "admins", "default_tz", "holidays", "first_response")
+_TARGET = re.compile(r"^(\d+(?:\.\d+)?)\s*([hm]?)$")
+
+
+@dataclass(frozen=True)
+class WorkspaceConfig:
+    """The settings in force for one workspace."""
+
+    support_channel: str | None
+    admins: tuple[str, ...]
+    default_tz: str
+    holidays: str | None
+    first_response_minutes: dict[str, int]
+
+
+def parse_first_response(text: str) -> dict[str, int]:
+    """'urgent=1h,high=4h,normal=24h,low=72h' → minutes per severity (all four required)."""
+    targets: dict[str, int] = {}
+    for part in text.split(","):
+        severity, _, amount = part.partition("=")
+        severity = severity.strip().lower()
+        match = _TARGET.match(amount.strip().lower())
+        if severity not in SEVERITIES or not match:
+            raise ValueError(f"write it like {DEFAULT_FIRST_RESPONSE}")
+        number, unit = float(match.group(1)), match.group(2) or "h"
+        minutes = int(number * 60) if unit == "h" else int(number)
+        if minutes <= 0:
+            raise ValueError("each target must be above zero")
+        targets[severity] = minutes
+    missing = [s for s in SEVERITIES if s not in targets]
+    if missing:
+        raise ValueError(f"missing {', '.join(missing)}; write it like {DEFAULT_FIRST_RESPONSE}")
+    return targets
+
+
+def normalize_value(key: str, raw: str) -> str:
+    """Check a `/rolecall config` value and return it in stored form; ValueError if bad."""
+    raw = raw.strip()
+    if key == "support_channel":
+        try:
+            return parse_channel(raw)
+        except UsageError:
+            raise ValueError("name a channel like #support") from None
+    if key == "admins":
+        tokens = [tok for tok in re.split(r"[\s,]+", raw) if tok]
+        try:
+            return ",".join(parse_user(tok) for tok in tokens)
+        except UsageError:
+            raise ValueError("mention people, like @alice @bob") from None
+    if key == "default_tz":
+        try:
+            ZoneInfo(raw)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("use a time zone name like Europe/Berlin or Asia/Shanghai") from None
+        return raw
+    if key == "holidays":
+        if not re.fullmatch(r"[A-Za-z]{2}", raw):
+            raise ValueError("use a two-letter country code like US, CN or DE")
+        return raw.upper()
+    if key == "first_response":
+        targets = parse_first_response(raw)
+        return ",".join(f"{s}={targets[s]}m" for s in SEVERITIES)
+    raise KeyError(key)
+
+
+def effective_config(
+    *,
+    support_channel: str | None,
+    admins: tuple[str, ...],
+    default_tz: str,
+    holidays: str | None,
+    first_response: str,
+    overrides: Mapping[str, str],
+) -> WorkspaceConfig:
+    """Environment defaults with this workspace's overrides applied.
+
+    Admins set here are added to ROLECALL_ADMINS rather than replacing them, so a workspace
+    can never lock out the operators who deployed the app.
+    """
+    extra_admins = tuple(a for a in overrides.get("admins", "").split(",") if a)
+    return WorkspaceConfig(
+        support_channel=overrides.get("support_channel", support_channel),
+        admins=tuple(dict.fromkeys((*admins, *extra_admins))),
+        default_tz=overrides.get("default_tz", default_tz),
+        holidays=overrides.get("holidays", holidays),
+        first_response_minutes=parse_first_response(
+            overrides.get("first_response", first_response)
+        ),
+    )

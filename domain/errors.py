@@ -1,0 +1,35 @@
+"""Small domain errors. The handlers' one boundary turns them into a short ephemeral reply.
+
+Each carries a message key (see i18n/messages) and the parameters for it, so the reply is
+rendered in the user's language, plus the usage key of the command that failed, if any.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class RolecallError(Exception):
+    """A problem the user can fix; never logged as a crash."""
+
+    def __init__(self, key: str, /, *, usage: str | None = None, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.usage = usage
+        self.params = params
+
+
+class UsageError(RolecallError):
+    """The command text does not parse."""
+
+
+class NotFound(RolecallError):
+    """A named role, area, ticket or person does not exist."""
+
+
+class NotAllowed(RolecallError):
+    """The user may not do this (admin-only, or someone else's item)."""
+
+
+class Conflict(RolecallError):
+    """The change does not fit the current state (e.g. an illegal ticket transition)."""

@@ -1,0 +1,29 @@
+"""Slack I/O: one module per command or surface, each with `register(app, deps, directory)`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+from handlers import rolecall
+from handlers.context import make_requester_middleware
+from handlers.errors import handle_listener_error
+from handlers.users import UserDirectory
+
+SURFACES = (rolecall,)
+# Scheduled work: functions (deps, client, now) -> deliveries made, run by bot.scheduler.
+DUE_WORK: list[Callable[[Deps, WebClient, datetime], int]] = []
+
+
+def register_all(app: App, deps: Deps) -> UserDirectory:
+    """Register the middleware, the error boundary and every surface's listeners."""
+    directory = UserDirectory(deps, app.client)
+    app.middleware(make_requester_middleware(deps, directory))
+    app.error(handle_listener_error)
+    for surface in SURFACES:
+        surface.register(app, deps, directory)
+    return directory

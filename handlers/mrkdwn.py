@@ -1,0 +1,38 @@
+"""Slack mrkdwn: escaping user text and referring to people and channels."""
+
+from __future__ import annotations
+
+import re
+
+_BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+ZWSP = "\u200b"
+
+
+def escape(text: str) -> str:
+    """User text made inert: no `<!channel>`, `<@U…>` or link can be smuggled through.
+
+    `&`, `<` and `>` are the only characters Slack's mrkdwn treats as control characters;
+    a zero-width space also breaks a bare `@channel`/`@here` so nothing pings anyone.
+    """
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _BROADCAST.sub(lambda m: "@" + ZWSP + m.group(1), text)
+
+
+def truncate(text: str, limit: int) -> str:
+    """At most `limit` characters, with an ellipsis when cut (Block Kit rejects longer)."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
+
+
+def user(user_id: str) -> str:
+    """A mention of a person."""
+    return f"<@{user_id}>"
+
+
+def users(user_ids: list[str], sep: str = ", ") -> str:
+    """Mentions of several people."""
+    return sep.join(user(u) for u in user_ids)
+
+
+def channel(channel_id: str) -> str:
+    """A link to a channel."""
+    return f"<#{channel_id}>"

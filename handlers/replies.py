@@ -1,0 +1,57 @@
+"""Reply shapes: ephemeral answers, usage lines, error messages in the user's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.errors import RolecallError
+from handlers.mrkdwn import escape
+from i18n import t
+
+
+def ephemeral(text: str, blocks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """An ack body (or respond() body) only the requester sees."""
+    reply: dict[str, Any] = {"response_type": "ephemeral", "text": text}
+    if blocks:
+        reply["blocks"] = blocks
+    return reply
+
+
+def error_text(lang: str, error: RolecallError) -> str:
+    """The error's message, plus the right usage when the error names one."""
+    params = {k: escape(v) if isinstance(v, str) else v for k, v in error.params.items()}
+    text = t(lang, error.key, **params)
+    if error.usage:
+        text += f"\n{t(lang, 'error.usage_hint')} {t(lang, error.usage)}"
+    return text
+
+
+def section(text: str) -> dict[str, Any]:
+    """A mrkdwn section block (text cut to Block Kit's 3 000-character limit)."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+
+
+def context_block(text: str) -> dict[str, Any]:
+    """A small grey context line."""
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    """A button element."""
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text[:75], "emoji": True},
+        "action_id": action_id,
+        "value": value[:2000],
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def actions(*elements: dict[str, Any], block_id: str | None = None) -> dict[str, Any]:
+    """An actions block."""
+    block: dict[str, Any] = {"type": "actions", "elements": list(elements)}
+    if block_id:
+        block["block_id"] = block_id
+    return block

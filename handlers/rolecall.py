@@ -1,0 +1,89 @@
+"""`/rolecall`: what the app does, and this workspace's settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+
+from bot.deps import Deps
+from domain.config import CONFIG_KEYS, SEVERITIES
+from domain.parsing import split_command
+from handlers.access import require_admin
+from handlers.context import requester
+from handlers.mrkdwn import channel, escape, users
+from handlers.replies import ephemeral
+from handlers.users import UserDirectory
+from i18n import t
+from services.config import change_config, configured_keys, workspace_config
+
+USAGE = "rolecall.usage"
+
+
+def register(app: App, deps: Deps, directory: UserDirectory) -> None:
+    """Wire `/rolecall`."""
+
+    def rolecall_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+        """Answer help and config from the store, inside the ack."""
+        who = requester(context)
+        sub, rest = split_command(command.get("text", ""), USAGE)
+        if sub in ("", "help"):
+            ack(ephemeral(t(who.lang, "rolecall.help")))
+            return
+        if sub != "config":
+            ack(ephemeral(t(who.lang, "rolecall.help")))
+            return
+        with deps.db.begin() as session:
+            require_admin(deps, directory, session, who)
+            if rest:
+                key, _, raw = rest.partition(" ")
+                if not raw.strip():
+                    ack(ephemeral(f"{t(who.lang, 'error.usage_hint')} {t(who.lang, USAGE)}"))
+                    return
+                value = change_config(session, who.team_id, key, raw)
+                name = key.lower().replace("-", "_")
+                if value is None:
+                    shown = _show(
+                        name, workspace_config(session, deps.settings, who.team_id), who.lang
+                    )
+                    ack(ephemeral(t(who.lang, "rolecall.config.reset", key=name, value=shown)))
+                    return
+            config = workspace_config(session, deps.settings, who.team_id)
+            own = configured_keys(session, who.team_id)
+        if rest:
+            shown = _show(name, config, who.lang)
+            ack(ephemeral(t(who.lang, "rolecall.config.saved", key=name, value=shown)))
+            return
+        lines = [t(who.lang, "rolecall.config.title")]
+        for key in CONFIG_KEYS:
+            source = "workspace" if key in own else "default"
+            lines.append(
+                t(
+                    who.lang,
+                    "rolecall.config.line",
+                    key=key,
+                    value=_show(key, config, who.lang),
+                    source=t(who.lang, f"rolecall.config.source.{source}"),
+                )
+            )
+        ack(ephemeral("\n".join(lines)))
+
+    app.command("/rolecall")(rolecall_command)
+
+
+def _show(key: str, config: Any, lang: str) -> str:
+    """A setting's value as the user should read it."""
+    unset = t(lang, "rolecall.config.unset")
+    if key == "support_channel":
+        return channel(config.support_channel) if config.support_channel else unset
+    if key == "admins":
+        return users(list(config.admins)) if config.admins else unset
+    if key == "first_response":
+        minutes = config.first_response_minutes
+        return ", ".join(f"{s} {_duration(minutes[s])}" for s in SEVERITIES)
+    value = getattr(config, key)
+    return escape(str(value)) if value else unset
+
+
+def _duration(minutes: int) -> str:
+    return f"{minutes // 60}h" if minutes % 60 == 0 else f"{minutes}m"

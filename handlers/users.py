@@ -1,0 +1,85 @@
+"""The one facade over users.info: profiles cached in the store, refreshed after the ack."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from storage.models import UserProfile
+from storage.profiles import get_profile, save_profile
+
+log = logging.getLogger(__name__)
+FRESH_FOR = timedelta(hours=12)
+
+
+class UserDirectory:
+    """Cached Slack profiles: language, time zone, admin flag, deactivation."""
+
+    def __init__(self, deps: Deps, client: WebClient) -> None:
+        self.deps = deps
+        self.client = client
+        self._inflight: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+
+    def cached(self, team_id: str, user_id: str) -> UserProfile | None:
+        """The stored profile, without asking Slack."""
+        with self.deps.db.begin() as session:
+            return get_profile(session, team_id, user_id)
+
+    def is_stale(self, profile: UserProfile) -> bool:
+        """Whether the profile should be fetched again."""
+        return self.deps.now() - profile.fetched_at > FRESH_FOR
+
+    def profile(self, team_id: str, user_id: str) -> UserProfile | None:
+        """The stored profile, fetched from Slack first when never seen (admin checks)."""
+        found = self.cached(team_id, user_id)
+        return found if found is not None else self.fetch(team_id, user_id)
+
+    def fetch(self, team_id: str, user_id: str) -> UserProfile | None:
+        """Ask users.info and store the answer; None when Slack does not know the user."""
+        try:
+            answer = self.client.users_info(user=user_id, include_locale=True)
+        except SlackApiError as exc:
+            log.warning("users.info %s failed: %s", user_id, exc.response.get("error"))
+            return None
+        return self.store(team_id, answer["user"])
+
+    def store(self, team_id: str, user: dict[str, Any]) -> UserProfile:
+        """Save a Slack user object (from users.info or a user_change event)."""
+        profile = user.get("profile") or {}
+        with self.deps.db.begin() as session:
+            return save_profile(
+                session,
+                team_id,
+                user["id"],
+                name=profile.get("display_name") or user.get("real_name") or user.get("name", ""),
+                tz=user.get("tz"),
+                locale=user.get("locale"),
+                is_admin=bool(user.get("is_admin") or user.get("is_owner")),
+                is_bot=bool(user.get("is_bot")),
+                deleted=bool(user.get("deleted")),
+                fetched_at=self.deps.now(),
+            )
+
+    def refresh_later(self, team_id: str, user_id: str) -> None:
+        """Fetch the profile after the ack, off the request path (once while in flight)."""
+        with self._lock:
+            if (team_id, user_id) in self._inflight:
+                return
+            self._inflight.add((team_id, user_id))
+        self.deps.background.submit(self._refresh_quietly, team_id, user_id)
+
+    def _refresh_quietly(self, team_id: str, user_id: str) -> None:
+        try:
+            self.fetch(team_id, user_id)
+        except Exception:
+            log.exception("refreshing profile %s failed", user_id)
+        finally:
+            with self._lock:
+                self._inflight.discard((team_id, user_id))

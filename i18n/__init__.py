@@ -1,0 +1,41 @@
+"""The message catalogue: every user-facing string, in English and Chinese.
+
+Messages live in `i18n/messages/*.yml`, one file per surface, each key with `en` and `zh`.
+Placeholders use `str.format` syntax; values are escaped by the caller before they get here.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MESSAGES = Path(__file__).resolve().parent / "messages"
+LANGS = ("en", "zh")
+
+
+@cache
+def messages() -> dict[str, dict[str, str]]:
+    """Every message by key, merged from all files (loaded once, on first use)."""
+    merged: dict[str, dict[str, str]] = {}
+    for path in sorted(MESSAGES.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, texts in data.items():
+            if key in merged:
+                raise ValueError(f"{path.name}: message {key!r} is defined twice")
+            merged[key] = texts
+    return merged
+
+
+def t(lang: str, key: str, /, **params: Any) -> str:
+    """The message `key` in `lang` (English when the language has no text)."""
+    texts = messages()[key]
+    template = texts.get(lang) or texts["en"]
+    return template.format(**params) if params else template
+
+
+def lang_of(locale: str | None) -> str:
+    """The reply language for a Slack locale such as 'zh-CN' or 'en-US'."""
+    return "zh" if locale and locale.lower().startswith("zh") else "en"

@@ -1,0 +1,50 @@
+"""The workspace configuration in force, and `/rolecall config` changes."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.settings import Settings
+from domain.config import CONFIG_KEYS, WorkspaceConfig, effective_config, normalize_value
+from domain.errors import UsageError
+from storage.workspace import set_workspace_setting, workspace_settings
+
+
+def workspace_config(session: Session, settings: Settings, team_id: str) -> WorkspaceConfig:
+    """Environment defaults with the workspace's own overrides applied."""
+    return effective_config(
+        support_channel=settings.support_channel,
+        admins=settings.admins,
+        default_tz=settings.default_tz,
+        holidays=settings.holidays,
+        first_response=settings.first_response,
+        overrides=workspace_settings(session, team_id),
+    )
+
+
+def configured_keys(session: Session, team_id: str) -> set[str]:
+    """The keys this workspace has set itself."""
+    return set(workspace_settings(session, team_id))
+
+
+def change_config(session: Session, team_id: str, key: str, raw: str) -> str | None:
+    """Set (or with 'reset', remove) a workspace setting; returns the stored value."""
+    key = key.lower().replace("-", "_")
+    if key not in CONFIG_KEYS:
+        raise UsageError(
+            "rolecall.config.unknown_key",
+            usage="rolecall.usage",
+            key=key,
+            keys=", ".join(CONFIG_KEYS),
+        )
+    if raw.strip().lower() in ("reset", "default", "unset"):
+        set_workspace_setting(session, team_id, key, None)
+        return None
+    try:
+        value = normalize_value(key, raw)
+    except ValueError as exc:
+        raise UsageError(
+            "rolecall.config.bad_value", usage="rolecall.usage", key=key, value=raw, reason=str(exc)
+        ) from None
+    set_workspace_setting(session, team_id, key, value)
+    return value

@@ -1,0 +1,1 @@
+"""Persistence: models, repository functions and migrations."""

@@ -1,0 +1,139 @@
+"""SQLAlchemy models. Every row carries the Slack workspace it belongs to (`team_id`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UTCDateTime
+
+TEAM = String(32)
+USER = String(32)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every Rolecall table."""
+
+
+class UserProfile(Base):
+    """A cached users.info answer: language, time zone, admin flags, deactivation."""
+
+    __tablename__ = "user_profiles"
+    team_id: Mapped[str] = mapped_column(TEAM, primary_key=True)
+    user_id: Mapped[str] = mapped_column(USER, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    tz: Mapped[str | None] = mapped_column(String(64))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WorkspaceSetting(Base):
+    """A `/rolecall config` value overriding the environment default for one workspace."""
+
+    __tablename__ = "workspace_settings"
+    team_id: Mapped[str] = mapped_column(TEAM, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class RoleAssignment(Base):
+    """A person holding a role."""
+
+    __tablename__ = "role_assignments"
+    __table_args__ = (UniqueConstraint("team_id", "role_key", "user_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM, index=True)
+    role_key: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(USER)
+    assigned_by: Mapped[str] = mapped_column(USER)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RoleBackup(Base):
+    """The person named first for a role while its holders are away."""
+
+    __tablename__ = "role_backups"
+    team_id: Mapped[str] = mapped_column(TEAM, primary_key=True)
+    role_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(USER)
+
+
+class Absence(Base):
+    """A person away until (and including) a date."""
+
+    __tablename__ = "absences"
+    team_id: Mapped[str] = mapped_column(TEAM, primary_key=True)
+    user_id: Mapped[str] = mapped_column(USER, primary_key=True)
+    until: Mapped[date] = mapped_column(Date)
+
+
+class CustomRole(Base):
+    """A role added at run time, beside the catalogue's."""
+
+    __tablename__ = "custom_roles"
+    team_id: Mapped[str] = mapped_column(TEAM, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class CustomArea(Base):
+    """An area added at run time by an admin (`/owner add`)."""
+
+    __tablename__ = "custom_areas"
+    team_id: Mapped[str] = mapped_column(TEAM, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    role_key: Mapped[str] = mapped_column(String(64))
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_by: Mapped[str] = mapped_column(USER)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OwnerOverride(Base):
+    """A person named owner of one area, winning over the role holders (`/owner set`)."""
+
+    __tablename__ = "owner_overrides"
+    team_id: Mapped[str] = mapped_column(TEAM, primary_key=True)
+    area_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(USER)
+
+
+class RoleEvent(Base):
+    """One change to roles, areas or presence, for `/role history`."""
+
+    __tablename__ = "role_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM, index=True)
+    role_key: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[str] = mapped_column(USER)
+    subject_id: Mapped[str | None] = mapped_column(USER)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class UnmatchedQuery(Base):
+    """An `/owner` question that matched no area, counted for `/owner gaps`."""
+
+    __tablename__ = "unmatched_queries"
+    team_id: Mapped[str] = mapped_column(TEAM, primary_key=True)
+    normalized: Mapped[str] = mapped_column(String(255), primary_key=True)
+    sample: Mapped[str] = mapped_column(String(255))
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Delivery(Base):
+    """A claimed once-only delivery (a notice, a flag, a prompt): the key is unique."""
+
+    __tablename__ = "deliveries"
+    team_id: Mapped[str] = mapped_column(TEAM, primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
