@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models import UserProfile
@@ -40,16 +42,26 @@ def save_profile(
     deleted: bool,
     fetched_at: datetime,
 ) -> UserProfile:
-    """Insert or refresh a cached profile."""
-    row = session.get(UserProfile, (team_id, user_id))
-    if row is None:
-        row = UserProfile(team_id=team_id, user_id=user_id)
-        session.add(row)
-    row.name = name[:255]
-    row.tz = tz
-    row.locale = locale
-    row.is_admin = is_admin
-    row.is_bot = is_bot
-    row.deleted = deleted
-    row.fetched_at = fetched_at
-    return row
+    """Insert or refresh a cached profile; an upsert, since two fetches may race."""
+    values = {
+        "team_id": team_id,
+        "user_id": user_id,
+        "name": name[:255],
+        "tz": tz,
+        "locale": locale,
+        "is_admin": is_admin,
+        "is_bot": is_bot,
+        "deleted": deleted,
+        "fetched_at": fetched_at,
+    }
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(UserProfile).values(**values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["team_id", "user_id"],
+            set_={k: statement.excluded[k] for k in values if k not in ("team_id", "user_id")},
+        )
+    )
+    profile = session.get(UserProfile, (team_id, user_id), populate_existing=True)
+    assert profile is not None
+    return profile
