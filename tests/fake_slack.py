@@ -1,0 +1,63 @@
+"""The tests' fake Slack Web API: the emulator plus failure injection and waiting helpers."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bot.slack_emulator import ApiCall, RawReply, SlackEmulator
+
+
+class FakeSlack(SlackEmulator):
+    """A SlackEmulator whose methods can be told to fail (429 or 5xx) for the next N calls."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._failures: dict[str, list[tuple[int, int | None]]] = {}
+        self._failed_calls: list[ApiCall] = []
+
+    def fail_next(
+        self, method: str, *, status: int = 429, retry_after: int | None = 1, times: int = 1
+    ) -> None:
+        """Answer the next `times` calls of `method` with HTTP `status` instead of handling them.
+
+        429 carries Slack's {"ok": false, "error": "ratelimited"} body and, when `retry_after`
+        is given, a Retry-After header; any other status gets a plain-text body, as a proxy
+        in front of Slack would send. Failures queue up behind earlier ones for the same method.
+        """
+        with self._lock:
+            self._failures.setdefault(method, []).extend([(status, retry_after)] * times)
+
+    @property
+    def failed_calls(self) -> list[ApiCall]:
+        """The calls answered with an injected failure (they are in `calls` too)."""
+        with self._lock:
+            return list(self._failed_calls)
+
+    def calls_to(self, method: str) -> list[ApiCall]:
+        """Every attempt at `method`, failed ones included, in order."""
+        return [call for call in self.calls if call.method == method]
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+        """Poll `predicate` until it holds; AssertionError after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"condition not met within {timeout}s")
+            time.sleep(0.01)
+
+    def _intercept(self, call: ApiCall) -> RawReply | None:
+        with self._lock:
+            queue = self._failures.get(call.method)
+            if not queue:
+                return None
+            status, retry_after = queue.pop(0)
+            self._failed_calls.append(call)
+        if status == 429:
+            headers = {"Content-Type": "application/json; charset=utf-8"}
+            if retry_after is not None:
+                headers["Retry-After"] = str(retry_after)
+            return status, headers, json.dumps({"ok": False, "error": "ratelimited"}).encode()
+        return status, {"Content-Type": "text/plain"}, f"injected HTTP {status}".encode()
