@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -68,7 +69,7 @@ class Settings(BaseSettings):
     @classmethod
     def _check_admins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for user_id in value:
-            if not user_id.isalnum() or not user_id[0].isalpha():
+            if not re.fullmatch(r"[UW][A-Z0-9]{2,}", user_id):
                 raise ValueError(f"{user_id!r} is not a Slack user ID like U0123ABC")
         return value
 
