@@ -28,7 +28,8 @@ def test_both_languages_use_the_same_placeholders() -> None:
 
 def test_every_key_in_the_code_exists() -> None:
     prefixes = {key.split(".")[0] for key in messages()}
-    literal = re.compile(r'"((?:%s)\.[a-z0-9_.]+)"' % "|".join(sorted(prefixes)))
+    alternatives = "|".join(sorted(prefixes))
+    literal = re.compile(rf'"((?:{alternatives})\.[a-z0-9_.]+)"')
     missing = []
     for folder in SOURCES:
         for path in (ROOT / folder).rglob("*.py"):
