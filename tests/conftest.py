@@ -40,7 +40,7 @@ def _no_internet() -> Iterator[None]:
                 raise AssertionError(f"a test tried to reach {address} beyond loopback")
         real_connect(self, address)
 
-    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect = connect  # type: ignore[method-assign,assignment]
     yield
     socket.socket.connect = real_connect  # type: ignore[method-assign]
 
