@@ -1,7 +1,8 @@
 """The message catalogue: every user-facing string, in English and Chinese.
 
 Messages live in `i18n/messages/*.yml`, one file per surface, each key with `en` and `zh`.
-Placeholders use `str.format` syntax; values are escaped by the caller before they get here.
+Placeholders use `str.format` syntax; values are escaped by the caller before they get here,
+and the templates' own text is made inert for Slack (`<topic>` is sent as `&lt;topic&gt;`).
 """
 
 from __future__ import annotations
@@ -25,8 +26,15 @@ def messages() -> dict[str, dict[str, str]]:
         for key, texts in data.items():
             if key in merged:
                 raise ValueError(f"{path.name}: message {key!r} is defined twice")
-            merged[key] = texts
+            merged[key] = {lang: _inert(text) for lang, text in texts.items()}
     return merged
+
+
+def _inert(template: str) -> str:
+    # Slack reads `<…>` as a link or mention and `&` as an entity, even inside backticks, so
+    # `<topic>` in a usage line must be sent as `&lt;topic&gt;`. Real mentions arrive through
+    # the parameters, which are formatted in afterwards.
+    return template.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def t(lang: str, key: str, /, **params: Any) -> str:
