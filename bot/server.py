@@ -11,6 +11,7 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
+from waitress import wasyncore
 from waitress.server import create_server
 
 from storage.db import Database
@@ -75,9 +76,22 @@ class HttpServer:
 
     def start(self) -> HttpServer:
         """Serve from a daemon thread (tests, benchmarks)."""
-        threading.Thread(target=self._server.run, daemon=True, name="rolecall-http").start()
+        self._thread = threading.Thread(target=self._server.run, daemon=True, name="rolecall-http")
+        self._thread.start()
         return self
 
     def close(self) -> None:
-        """Stop serving."""
-        self._server.close()
+        """Stop serving; from another thread, the sockets are closed inside the loop's thread,
+        since closing them under a running select() fails with a bad file descriptor."""
+        server = self._server
+        thread = getattr(self, "_thread", None)
+        if thread is None:
+            server.close()
+            return
+
+        def shut() -> None:
+            server.task_dispatcher.shutdown()
+            wasyncore.close_all(server._map)  # type: ignore[union-attr]
+
+        server.trigger.pull_trigger(shut)  # type: ignore[union-attr]
+        thread.join(timeout=10)

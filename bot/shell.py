@@ -272,10 +272,14 @@ class Session:
             return
         target = where.message if where.kind == "message" else None
         if body.get("delete_original"):
+            # Slack deletes the original, then posts whatever the body carries as a new message.
             if target is not None and where.channel:
                 self.relay.chat_delete(channel=where.channel, ts=target["ts"])
             self.print("[deleted the original message]")
-        elif body.get("replace_original") and target is not None and where.channel:
+            if not (body.get("text") or body.get("blocks")):
+                return
+            target = None
+        if body.get("replace_original") and target is not None and where.channel:
             fields: dict[str, Any] = {k: body[k] for k in ("text", "blocks") if k in body}
             self.relay.chat_update(channel=where.channel, ts=target["ts"], **fields)
             self.on_update({"channel": where.channel, "ts": target["ts"], **fields})

@@ -9,12 +9,12 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from handlers import prompts, rolecall
+from handlers import owner, profile_events, prompts, role, rolecall
 from handlers.context import make_requester_middleware
 from handlers.errors import handle_listener_error
 from handlers.users import UserDirectory
 
-SURFACES = (rolecall, prompts)
+SURFACES = (rolecall, prompts, role, owner, profile_events)
 # Scheduled work: functions (deps, client, now) -> deliveries made, run by bot.scheduler.
 DUE_WORK: list[Callable[[Deps, WebClient, datetime], int]] = []
 

@@ -1,0 +1,219 @@
+"""`/owner`: who owns a topic, answered from the store inside the ack."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session
+
+from bot.deps import Deps
+from domain.errors import UsageError
+from domain.matching import match_topic
+from domain.parsing import is_user, parse_user, split_command
+from domain.permissions import ADMIN_ROLE
+from handlers import owner_blocks as blocks
+from handlers.access import require_admin
+from handlers.context import Requester, requester
+from handlers.errors import guarded
+from handlers.mrkdwn import escape
+from handlers.replies import ephemeral
+from handlers.users import UserDirectory
+from i18n import lang_of, t
+from services import owner as service
+from services.config import workspace_config
+from services.roles import today, workspace_catalog
+from storage.profiles import get_profile
+from storage.roles import holders
+from storage.workspace import claim, release
+
+log = logging.getLogger(__name__)
+USAGE = service.USAGE
+ADMIN_SUBCOMMANDS = ("set", "unset", "add", "gaps")
+
+
+def register(app: App, deps: Deps, directory: UserDirectory) -> None:
+    """Wire `/owner` and its share button."""
+
+    def owner_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+        """Answer from the store, inside the ack."""
+        who = requester(context)
+        sub, rest = split_command(command.get("text", ""), USAGE)
+        if sub == "help":
+            ack(ephemeral(t(who.lang, "owner.help")))
+        elif sub in ("", "list"):
+            ack(_listing(deps, who))
+        elif sub in ADMIN_SUBCOMMANDS:
+            ack(ephemeral(_admin(deps, directory, who, sub, rest)))
+        else:
+            ack(_topic(deps, who, command.get("text", "").strip()))
+
+    def after_answer(command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        """Refresh the named people's profiles, then tell admins about vacated roles."""
+        text = command.get("text", "").strip()
+        sub = text.partition(" ")[0].lower()
+        if sub in ("", "help", "list", *ADMIN_SUBCOMMANDS):
+            return
+        who = requester(context)
+        named = _named(deps, who, text)
+        for user_id in named:
+            cached = directory.cached(who.team_id, user_id)
+            if cached is None or directory.is_stale(cached):
+                directory.fetch(who.team_id, user_id)
+        notify_vacancies(deps, client, who.team_id, _vacancies(deps, who, text))
+
+    def share_ack(ack: Ack) -> None:
+        """Acknowledge the button; the answer is posted after the ack."""
+        ack()
+
+    def share(body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+        """Post the same answer visibly in the channel, recomputed from the store."""
+        who = requester(context)
+        key = str((body.get("actions") or [{}])[0].get("value", ""))
+        with deps.db.begin() as session:
+            day = today(session, deps.settings, who.team_id, deps.now())
+            answer = service.answer_area(session, who.team_id, deps.catalog, key, day)
+        text, shown = blocks.single(answer, None, who.lang, share=False)
+        asked = t(who.lang, "owner.shared_by", user=f"<@{who.user_id}>")
+        shown.append({"type": "context", "elements": [{"type": "mrkdwn", "text": asked}]})
+        respond(response_type="in_channel", delete_original=True, text=text, blocks=shown)
+
+    app.command("/owner")(ack=owner_command, lazy=[guarded(after_answer)])
+    app.action(blocks.SHARE)(ack=share_ack, lazy=[guarded(share)])
+
+
+def _topic(deps: Deps, who: Requester, text: str) -> dict[str, Any]:
+    with deps.db.begin() as session:
+        day = today(session, deps.settings, who.team_id, deps.now())
+        found = service.answer_topic(session, who.team_id, deps.catalog, text, day, deps.now())
+    answers = list(found.answers)
+    if not answers:
+        return ephemeral(blocks.none(text, found.match.suggestions, who.lang))
+    if len(answers) == 1:
+        hit = found.match.hits[0]
+        return ephemeral(*blocks.single(answers[0], hit, who.lang, text))
+    return ephemeral(*blocks.several(answers, who.lang, text))
+
+
+def _listing(deps: Deps, who: Requester) -> dict[str, Any]:
+    with deps.db.begin() as session:
+        day = today(session, deps.settings, who.team_id, deps.now())
+        answers = service.list_areas(session, who.team_id, deps.catalog, day)
+    return ephemeral(*blocks.listing(answers, who.lang))
+
+
+def _admin(deps: Deps, directory: UserDirectory, who: Requester, sub: str, rest: str) -> str:
+    """set / unset / add / gaps: admins only, each in one transaction."""
+    lang, now = who.lang, deps.now()
+    with deps.db.begin() as session:
+        require_admin(deps, directory, session, who)
+        if sub == "gaps":
+            return _gaps(service.gaps(session, who.team_id), lang)
+        if not rest:
+            raise UsageError("owner.missing", usage=USAGE)
+        if sub == "set":
+            topic, _, mention = rest.rpartition(" ")
+            if not topic.strip() or not is_user(mention):
+                raise UsageError("owner.set.missing", usage=USAGE)
+            user = parse_user(mention, USAGE)
+            area = service.set_owner(
+                session, who.team_id, deps.catalog, who.user_id, topic, user, now
+            )
+            return t(lang, "owner.set.done", area=blocks.area_name(area, lang), user=f"<@{user}>")
+        if sub == "unset":
+            area = service.set_owner(
+                session, who.team_id, deps.catalog, who.user_id, rest, None, now
+            )
+            return t(lang, "owner.unset.done", area=blocks.area_name(area, lang))
+        topic, role_text = _split_role(deps, session, who, rest)
+        area, role = service.add_area(
+            session, who.team_id, deps.catalog, who.user_id, topic, role_text, now
+        )
+        return t(
+            lang, "owner.add.done", area=escape(area.name_en), key=area.key, role=role.name(lang)
+        )
+
+
+def _split_role(deps: Deps, session: Session, who: Requester, rest: str) -> tuple[str, str]:
+    """'data platform tech lead' → ('data platform', 'tech lead'): the longest role suffix."""
+    catalog = workspace_catalog(session, who.team_id, deps.catalog)
+    words = rest.split()
+    for cut in range(1, len(words)):
+        if catalog.find_role(" ".join(words[cut:])) is not None:
+            return " ".join(words[:cut]), " ".join(words[cut:])
+    if len(words) < 2:
+        raise UsageError("owner.add.missing", usage=USAGE)
+    return " ".join(words[:-1]), words[-1]
+
+
+def _gaps(rows: list[Any], lang: str) -> str:
+    if not rows:
+        return t(lang, "owner.gaps.none")
+    lines = [t(lang, "owner.gaps.title")]
+    lines += [t(lang, "owner.gaps.line", topic=escape(r.sample), count=r.count) for r in rows]
+    lines.append(t(lang, "owner.how_to_add"))
+    return "\n".join(lines)
+
+
+def _answers(deps: Deps, who: Requester, text: str) -> list[service.AreaAnswer]:
+    try:
+        with deps.db.begin() as session:
+            day = today(session, deps.settings, who.team_id, deps.now())
+            catalog = workspace_catalog(session, who.team_id, deps.catalog)
+            areas = [h.area for h in match_topic(text, catalog.areas.values()).hits]
+            return service.answers_for(session, who.team_id, catalog, areas, day)
+    except UsageError:
+        return []
+
+
+def _named(deps: Deps, who: Requester, text: str) -> set[str]:
+    """Everyone an answer names or would name (holders, backups, overrides)."""
+    found: set[str] = set()
+    for answer in _answers(deps, who, text):
+        found |= {p.user_id for p in answer.owners} | set(answer.vacated)
+        found |= {p.user_id for _, people in answer.contributors for p in people}
+    return found
+
+
+def _vacancies(deps: Deps, who: Requester, text: str) -> set[tuple[str, str]]:
+    return service.vacancies(_answers(deps, who, text))
+
+
+def notify_vacancies(
+    deps: Deps, client: WebClient, team_id: str, vacated: set[tuple[str, str]]
+) -> None:
+    """DM the admins once per deactivated holder: the role needs someone new."""
+    if not vacated:
+        return
+    with deps.db.begin() as session:
+        config = workspace_config(session, deps.settings, team_id)
+        admins = list(dict.fromkeys([*config.admins, *holders(session, team_id, ADMIN_ROLE)]))
+    for role_key, user_id in sorted(vacated):
+        key = f"deactivated:{role_key}:{user_id}"
+        recipients = [a for a in admins if a != user_id]
+        if not recipients:
+            continue  # nobody to tell yet; the next answer tries again
+        with deps.db.begin() as session:
+            if not claim(session, team_id, key, deps.now()):
+                continue
+        try:
+            for admin in recipients:
+                _dm(deps, client, team_id, admin, role_key, user_id)
+        except Exception:
+            with deps.db.begin() as session:
+                release(session, team_id, key)
+            raise
+
+
+def _dm(deps: Deps, client: WebClient, team_id: str, admin: str, role_key: str, user: str) -> None:
+    with deps.db.begin() as session:
+        profile = get_profile(session, team_id, admin)
+        lang = lang_of(profile.locale) if profile is not None else "en"
+    role = deps.catalog.roles.get(role_key)
+    name = role.name(lang) if role else role_key
+    channel = client.conversations_open(users=admin)["channel"]["id"]
+    text = t(lang, "owner.vacated.notice", user=f"<@{user}>", role=name, key=role_key)
+    client.chat_postMessage(channel=channel, text=text)

@@ -1,0 +1,138 @@
+"""Block Kit for `/owner`: one answer, several matches, no match, the full list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.catalog import Area
+from domain.matching import EXACT, FUZZY, Hit
+from handlers.mrkdwn import escape
+from handlers.replies import actions, button, context_block, section
+from i18n import t
+from services.owner import AreaAnswer, Person
+
+SHARE = "owner_share"
+MAX_BLOCKS = 50
+MAX_TEXT = 2900  # under Block Kit's 3 000 characters per text, with room for a line break
+
+
+def area_name(area: Area, lang: str) -> str:
+    """The area's name in `lang`, the other language in parentheses when it differs."""
+    own, other = area.name(lang), area.name("en" if lang == "zh" else "zh")
+    return escape(own if own == other else f"{own} ({other})")
+
+
+def person(who: Person, lang: str) -> str:
+    """A mention, with 'away until …' when away."""
+    if who.away_until is None:
+        return f"<@{who.user_id}>"
+    return t(lang, "owner.away_until", user=f"<@{who.user_id}>", date=who.away_until.isoformat())
+
+
+def owners_line(answer: AreaAnswer, lang: str) -> str:
+    """Who to ask: the override, the backup first while holders are away, or the holders."""
+    role = answer.role.name(lang)
+    if not answer.owners:
+        return t(lang, "owner.nobody", role=role, key=answer.role.key)
+    people = ", ".join(person(p, lang) for p in answer.owners)
+    if answer.override:
+        return t(lang, "owner.override", people=people, role=role)
+    if answer.backup_first:
+        first, *rest = answer.owners
+        others = ", ".join(person(p, lang) for p in rest) or "—"
+        return t(lang, "owner.backup_first", backup=person(first, lang), people=others, role=role)
+    return t(lang, "owner.holders", people=people, role=role)
+
+
+def answer_text(answer: AreaAnswer, lang: str) -> str:
+    """The answer for one area as mrkdwn."""
+    lines = [f"*{area_name(answer.area, lang)}*", owners_line(answer, lang)]
+    if answer.vacated:
+        lines.append(t(lang, "owner.vacated", role=answer.role.name(lang), key=answer.role.key))
+    if answer.contributors:
+        parts = [
+            f"{role.name(lang)} ({', '.join(person(p, lang) for p in people) or '—'})"
+            for role, people in answer.contributors
+        ]
+        lines.append(t(lang, "owner.contributors", roles="; ".join(parts)))
+    return "\n".join(lines)
+
+
+def why(hit: Hit, lang: str, query: str) -> str | None:
+    """'路线图 → Roadmap' or 'roadmpa ≈ Roadmap' when the match was not exact."""
+    if hit.kind == EXACT:
+        return None
+    name = escape(hit.area.name(lang))
+    if hit.kind == FUZZY:
+        return f"{escape(query.strip()[:100])} ≈ {name}"
+    return f"{escape(hit.via)} → {name}"
+
+
+def single(
+    answer: AreaAnswer, hit: Hit | None, lang: str, query: str = "", share: bool = True
+) -> tuple[str, list[dict[str, Any]]]:
+    """One area's answer, with why it matched and the share button."""
+    text = answer_text(answer, lang)
+    blocks = [section(text)]
+    note = why(hit, lang, query) if hit is not None else None
+    if note:
+        blocks.append(context_block(note))
+    if share:
+        blocks.append(actions(button(t(lang, "owner.share"), SHARE, answer.area.key)))
+    return text, blocks
+
+
+def several(answers: list[AreaAnswer], lang: str, query: str) -> tuple[str, list[dict[str, Any]]]:
+    """Several areas matched: each with its owners and its own share button."""
+    head = t(lang, "owner.several", topic=escape(query[:100]))
+    blocks: list[dict[str, Any]] = [section(head)]
+    texts = [head]
+    for answer in answers:
+        text = answer_text(answer, lang)
+        texts.append(text)
+        block = section(text)
+        block["accessory"] = button(t(lang, "owner.share"), SHARE, answer.area.key)
+        blocks.append(block)
+    return "\n\n".join(texts), blocks
+
+
+def none(query: str, suggestions: tuple[Area, ...], lang: str) -> str:
+    """Nothing matched: say so, suggest the closest, tell how admins add an area."""
+    lines = [t(lang, "owner.none", topic=escape(query[:100]))]
+    if suggestions:
+        names = ", ".join(f"`{area_name(a, lang)}`" for a in suggestions)
+        lines.append(t(lang, "owner.suggest", areas=names))
+    lines.append(t(lang, "owner.how_to_add"))
+    return "\n".join(lines)
+
+
+def listing(answers: list[AreaAnswer], lang: str) -> tuple[str, list[dict[str, Any]]]:
+    """Every area grouped by owning role, split to fit Block Kit's limits."""
+    groups: dict[str, list[AreaAnswer]] = {}
+    for answer in answers:
+        groups.setdefault(answer.role.key, []).append(answer)
+    chunks: list[str] = []
+    for items in groups.values():
+        role = items[0].role
+        lines = [f"*{escape(role.name(lang))}*"]
+        lines += [f"• {area_name(a.area, lang)} — {owners_line(a, lang)}" for a in items]
+        chunks.extend(_fit("\n".join(lines)))
+    title = t(lang, "owner.list.title")
+    blocks = [section(title), *[section(c) for c in chunks]]
+    if len(blocks) > MAX_BLOCKS:
+        blocks = [*blocks[: MAX_BLOCKS - 1], context_block(t(lang, "owner.list.more"))]
+    return title, blocks
+
+
+def _fit(text: str) -> list[str]:
+    """Split at line breaks into pieces Block Kit accepts."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        line = line[:MAX_TEXT]
+        if current and len(current) + len(line) + 1 > MAX_TEXT:
+            pieces.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    return [*pieces, current] if current else pieces

@@ -1,0 +1,184 @@
+"""`/role`: who holds which role; assignments, backups, absences and history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from sqlalchemy.orm import Session
+
+from bot.deps import Deps
+from domain.errors import NotAllowed, UsageError
+from domain.parsing import parse_date, parse_user, split_command
+from domain.permissions import may_change_presence
+from handlers.access import requester_is_admin, require_admin
+from handlers.context import Requester, requester
+from handlers.mrkdwn import escape
+from handlers.replies import ephemeral
+from handlers.users import UserDirectory
+from i18n import t
+from services import roles as service
+from services.roles import USAGE, RoleView
+
+Sub = Callable[[Deps, UserDirectory, Session, Requester, list[str]], str]
+
+
+def register(app: App, deps: Deps, directory: UserDirectory) -> None:
+    """Wire `/role`."""
+
+    def role_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+        """Answer every subcommand from the store, inside the ack."""
+        who = requester(context)
+        sub, rest = split_command(command.get("text", ""), USAGE)
+        if sub in ("", "help"):
+            ack(ephemeral(t(who.lang, "role.help")))
+            return
+        handler = SUBCOMMANDS.get(sub)
+        if handler is None:
+            raise UsageError("role.unknown", usage=USAGE, sub=sub[:50])
+        with deps.db.begin() as session:
+            ack(ephemeral(handler(deps, directory, session, who, rest.split())))
+
+    app.command("/role")(role_command)
+
+
+def _view_line(view: RoleView, lang: str) -> str:
+    people = [
+        t(lang, "role.away_mark", user=f"<@{u}>", date=view.away[u].isoformat())
+        if u in view.away
+        else f"<@{u}>"
+        for u in view.holders
+    ]
+    line = f"• *{escape(view.role.name(lang))}* (`{view.role.key}`): "
+    line += ", ".join(people) if people else t(lang, "role.nobody")
+    if view.backup:
+        line += " " + t(lang, "role.backup_mark", user=f"<@{view.backup}>")
+    return line
+
+
+def _list(deps: Deps, d: UserDirectory, s: Session, who: Requester, args: list[str]) -> str:
+    catalog = service.workspace_catalog(s, who.team_id, deps.catalog)
+    day = service.today(s, deps.settings, who.team_id, deps.now())
+    views = service.directory(s, who.team_id, catalog, day)
+    return "\n".join([t(who.lang, "role.list.title"), *(_view_line(v, who.lang) for v in views)])
+
+
+def _who(deps: Deps, d: UserDirectory, s: Session, who: Requester, args: list[str]) -> str:
+    if not args:
+        raise UsageError("role.missing", usage=USAGE)
+    catalog = service.workspace_catalog(s, who.team_id, deps.catalog)
+    role = service.find_role(catalog, " ".join(args))
+    day = service.today(s, deps.settings, who.team_id, deps.now())
+    view = service.directory(s, who.team_id, catalog, day, only=[role])[0]
+    line = _view_line(view, who.lang)
+    if not view.holders:
+        line += "\n" + t(who.lang, "role.how_to_assign", key=role.key)
+    return line
+
+
+def _me(deps: Deps, d: UserDirectory, s: Session, who: Requester, args: list[str]) -> str:
+    catalog = service.workspace_catalog(s, who.team_id, deps.catalog)
+    held = service.roles_held(s, who.team_id, catalog, who.user_id)
+    backing = service.backup_for(s, who.team_id, catalog, who.user_id)
+    names = ", ".join(f"{escape(r.name(who.lang))} (`{r.key}`)" for r in held)
+    lines = [t(who.lang, "role.me.roles", roles=names) if held else t(who.lang, "role.me.none")]
+    if backing:
+        keys = ", ".join(escape(r.name(who.lang)) for r in backing)
+        lines.append(t(who.lang, "role.me.backup", roles=keys))
+    return "\n".join(lines)
+
+
+def _user_and_role(args: list[str], user_first: bool) -> tuple[str, str]:
+    if len(args) < 2:
+        raise UsageError("role.missing", usage=USAGE)
+    if user_first:
+        return parse_user(args[0], USAGE), " ".join(args[1:])
+    return parse_user(args[-1], USAGE), " ".join(args[:-1])
+
+
+def _assign(deps: Deps, d: UserDirectory, s: Session, who: Requester, args: list[str]) -> str:
+    require_admin(deps, d, s, who)
+    user, text = _user_and_role(args, user_first=True)
+    catalog = service.workspace_catalog(s, who.team_id, deps.catalog)
+    role = service.assign(s, who.team_id, catalog, who.user_id, user, text, deps.now())
+    return t(who.lang, "role.assign.done", user=f"<@{user}>", role=escape(role.name(who.lang)))
+
+
+def _unassign(deps: Deps, d: UserDirectory, s: Session, who: Requester, args: list[str]) -> str:
+    require_admin(deps, d, s, who)
+    user, text = _user_and_role(args, user_first=True)
+    catalog = service.workspace_catalog(s, who.team_id, deps.catalog)
+    role = service.unassign(s, who.team_id, catalog, who.user_id, user, text, deps.now())
+    return t(who.lang, "role.unassign.done", user=f"<@{user}>", role=escape(role.name(who.lang)))
+
+
+def _backup(deps: Deps, d: UserDirectory, s: Session, who: Requester, args: list[str]) -> str:
+    require_admin(deps, d, s, who)
+    user, text = _user_and_role(args, user_first=False)
+    catalog = service.workspace_catalog(s, who.team_id, deps.catalog)
+    role = service.set_backup(s, who.team_id, catalog, who.user_id, text, user, deps.now())
+    return t(who.lang, "role.backup.done", user=f"<@{user}>", role=escape(role.name(who.lang)))
+
+
+def _subject(deps: Deps, d: UserDirectory, s: Session, who: Requester, token: str) -> str:
+    """The person an away/back is about: oneself, or anyone for an admin."""
+    user = who.user_id if token.lower() in ("me", "myself") else parse_user(token, USAGE)
+    if user != who.user_id:
+        admin = requester_is_admin(deps, d, s, who)
+        if not may_change_presence(who.user_id, user, actor_is_admin=admin):
+            raise NotAllowed("role.away.not_allowed")
+    return user
+
+
+def _away(deps: Deps, d: UserDirectory, s: Session, who: Requester, args: list[str]) -> str:
+    if len(args) != 3 or args[1].lower() not in ("until", "到"):
+        raise UsageError("role.away.missing", usage=USAGE)
+    until = parse_date(args[2], USAGE)
+    user = _subject(deps, d, s, who, args[0])
+    day = service.today(s, deps.settings, who.team_id, deps.now())
+    service.mark_away(s, who.team_id, who.user_id, user, until, day, deps.now())
+    return t(who.lang, "role.away.done", user=f"<@{user}>", date=until.isoformat())
+
+
+def _back(deps: Deps, d: UserDirectory, s: Session, who: Requester, args: list[str]) -> str:
+    if len(args) > 1:
+        raise UsageError("role.missing", usage=USAGE)
+    user = _subject(deps, d, s, who, args[0] if args else "me")
+    service.mark_back(s, who.team_id, who.user_id, user, deps.now())
+    return t(who.lang, "role.back.done", user=f"<@{user}>")
+
+
+def _history(deps: Deps, d: UserDirectory, s: Session, who: Requester, args: list[str]) -> str:
+    catalog = service.workspace_catalog(s, who.team_id, deps.catalog)
+    role = service.find_role(catalog, " ".join(args)) if args else None
+    rows = service.history(s, who.team_id, role)
+    if not rows:
+        return t(who.lang, "role.history.none")
+    lines = [t(who.lang, "role.history.title")]
+    for row in rows:
+        detail = row.detail or {}
+        what = t(
+            who.lang,
+            f"role.event.{row.action}",
+            role=row.role_key or "",
+            user=f"<@{row.subject_id}>" if row.subject_id else "",
+            until=str(detail.get("until", "")),
+            area=str(detail.get("area", "")),
+        )
+        when = row.at.strftime("%Y-%m-%d %H:%M UTC")
+        lines.append(f"• {when} — <@{row.actor_id}>: {what}")
+    return "\n".join(lines)
+
+
+SUBCOMMANDS: dict[str, Sub] = {
+    "list": _list,
+    "who": _who,
+    "me": _me,
+    "assign": _assign,
+    "unassign": _unassign,
+    "backup": _backup,
+    "away": _away,
+    "back": _back,
+    "history": _history,
+}

@@ -1,0 +1,212 @@
+"""`/owner` use cases: who owns a topic, every area's owners, overrides, new areas, gaps."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from domain.catalog import Area, Catalog, Role
+from domain.errors import Conflict, NotFound, UsageError
+from domain.matching import ALIAS, EXACT, MatchResult, is_topic, match_topic
+from domain.text import normalize
+from services.roles import find_role, workspace_catalog
+from storage import areas as area_store
+from storage import roles as role_store
+from storage.models import UnmatchedQuery
+from storage.profiles import get_profiles
+
+USAGE = "owner.usage"
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone named in an answer, and the last day they are away (if away)."""
+
+    user_id: str
+    away_until: date | None = None
+
+
+@dataclass(frozen=True)
+class AreaAnswer:
+    """Who to ask about one area, in the order to ask them."""
+
+    area: Area
+    role: Role
+    owners: tuple[Person, ...]
+    override: bool
+    backup_first: bool
+    vacated: tuple[str, ...]
+    contributors: tuple[tuple[Role, tuple[Person, ...]], ...]
+
+
+@dataclass(frozen=True)
+class TopicAnswer:
+    """The match and the answer for each matched area."""
+
+    match: MatchResult
+    answers: tuple[AreaAnswer, ...]
+
+
+def answer_topic(
+    session: Session, team_id: str, base: Catalog, query: str, day: date, at: datetime
+) -> TopicAnswer:
+    """Answer `/owner <topic>`; a question that matched nothing is counted for gaps."""
+    if not is_topic(query):
+        raise UsageError("owner.junk", usage=USAGE, topic=query[:100])
+    catalog = workspace_catalog(session, team_id, base)
+    match = match_topic(query, catalog.areas.values())
+    if not match.hits:
+        area_store.record_unmatched(session, team_id, normalize(query), query.strip(), at)
+    answers = answers_for(session, team_id, catalog, [h.area for h in match.hits], day)
+    return TopicAnswer(match, tuple(answers))
+
+
+def answer_area(
+    session: Session, team_id: str, base: Catalog, area_key: str, day: date
+) -> AreaAnswer:
+    """The answer for one area by key (the share button)."""
+    catalog = workspace_catalog(session, team_id, base)
+    area = catalog.areas.get(area_key)
+    if area is None:
+        raise NotFound("owner.no_area", topic=area_key)
+    return answers_for(session, team_id, catalog, [area], day)[0]
+
+
+def answers_for(
+    session: Session, team_id: str, catalog: Catalog, areas: list[Area], day: date
+) -> list[AreaAnswer]:
+    """Answers for several areas from five queries, whatever their number."""
+    keys = {k for a in areas for k in (a.owner, *a.contributors) if k in catalog.roles}
+    held = role_store.holders_by_role(session, team_id, keys)
+    backup = role_store.backups(session, team_id, keys)
+    override = area_store.overrides(session, team_id)
+    people = {u for us in held.values() for u in us} | set(backup.values())
+    people |= {override[a.key] for a in areas if a.key in override}
+    away = role_store.absences(session, team_id, day, people)
+    gone = {u for u, p in get_profiles(session, team_id, people).items() if p.deleted}
+    facts = _Facts(held, backup, override, away, gone)
+    return [facts.answer(catalog, area) for area in areas if area.owner in catalog.roles]
+
+
+@dataclass(frozen=True)
+class _Facts:
+    held: dict[str, list[str]]
+    backup: dict[str, str]
+    override: dict[str, str]
+    away: dict[str, date]
+    gone: set[str]
+
+    def people(self, role_key: str) -> tuple[Person, ...]:
+        return tuple(
+            Person(u, self.away.get(u)) for u in self.held.get(role_key, []) if u not in self.gone
+        )
+
+    def answer(self, catalog: Catalog, area: Area) -> AreaAnswer:
+        role = catalog.roles[area.owner]
+        holders = self.people(role.key)
+        vacated = tuple(u for u in self.held.get(role.key, []) if u in self.gone)
+        chosen = self.override.get(area.key)
+        backup = self.backup.get(role.key)
+        owners, is_override, backup_first = holders, False, False
+        if chosen and chosen not in self.gone:
+            owners, is_override = (Person(chosen, self.away.get(chosen)),), True
+        elif backup and backup not in self.gone and all(p.away_until for p in holders):
+            # Everyone holding the role is away (or nobody does): the backup is asked first.
+            rest = tuple(p for p in holders if p.user_id != backup)
+            owners, backup_first = (Person(backup, self.away.get(backup)), *rest), True
+        contributors = tuple(
+            (catalog.roles[k], self.people(k)) for k in area.contributors if k in catalog.roles
+        )
+        return AreaAnswer(area, role, owners, is_override, backup_first, vacated, contributors)
+
+
+def list_areas(session: Session, team_id: str, base: Catalog, day: date) -> list[AreaAnswer]:
+    """Every area's answer, in catalogue order (grouped by role by the caller)."""
+    catalog = workspace_catalog(session, team_id, base)
+    return answers_for(session, team_id, catalog, list(catalog.areas.values()), day)
+
+
+def resolve_area(catalog: Catalog, topic: str) -> Area:
+    """The one area a topic names, or a clear error."""
+    if not is_topic(topic):
+        raise UsageError("owner.junk", usage=USAGE, topic=topic[:100])
+    match = match_topic(topic, catalog.areas.values())
+    if match.best is not None:
+        return match.best.area
+    if match.hits:
+        names = ", ".join(h.area.name_en for h in match.hits)
+        raise Conflict("owner.ambiguous", usage=USAGE, topic=topic, areas=names)
+    raise NotFound("owner.no_area", usage=USAGE, topic=topic)
+
+
+def set_owner(
+    session: Session,
+    team_id: str,
+    base: Catalog,
+    actor: str,
+    topic: str,
+    user: str | None,
+    at: datetime,
+) -> Area:
+    """Name a person owner of an area (None: back to the role holders)."""
+    area = resolve_area(workspace_catalog(session, team_id, base), topic)
+    area_store.set_override(session, team_id, area.key, user)
+    role_store.add_event(
+        session,
+        team_id,
+        "owner_set" if user else "owner_unset",
+        actor,
+        at,
+        role_key=area.owner,
+        subject_id=user,
+        detail={"area": area.key},
+    )
+    return area
+
+
+def area_key(topic: str) -> str:
+    """A key for a new area, from its topic ('Data Platform' → 'data-platform')."""
+    key = re.sub(r"[^0-9a-z\u3400-\u9fff]+", "-", normalize(topic)).strip("-")
+    return key[:64]
+
+
+def add_area(
+    session: Session,
+    team_id: str,
+    base: Catalog,
+    actor: str,
+    topic: str,
+    role_text: str,
+    at: datetime,
+) -> tuple[Area, Role]:
+    """Add an area owned by a role; refuses a topic an area already has as a name."""
+    catalog = workspace_catalog(session, team_id, base)
+    key = area_key(topic)
+    if not is_topic(topic) or not key:
+        raise UsageError("owner.junk", usage=USAGE, topic=topic[:100])
+    role = find_role(catalog, role_text, USAGE)
+    same = [h for h in match_topic(topic, catalog.areas.values()).hits if h.kind in (EXACT, ALIAS)]
+    if key in catalog.areas or same:
+        existing = catalog.areas.get(key) or same[0].area
+        raise Conflict("owner.add.exists", topic=topic, area=existing.name_en)
+    area_store.add_custom_area(session, team_id, key, topic.strip(), role.key, actor, at)
+    area_store.forget_unmatched(session, team_id, normalize(topic))
+    role_store.add_event(
+        session, team_id, "area_add", actor, at, role_key=role.key, detail={"area": key}
+    )
+    area = Area(key=key, name_en=topic.strip(), name_zh=topic.strip(), owner=role.key, custom=True)
+    return area, role
+
+
+def gaps(session: Session, team_id: str, limit: int = 15) -> list[UnmatchedQuery]:
+    """The most asked questions that matched nothing."""
+    return area_store.top_unmatched(session, team_id, limit)
+
+
+def vacancies(answers: Iterable[AreaAnswer]) -> set[tuple[str, str]]:
+    """(role key, user) for each deactivated holder named by the answers' roles."""
+    return {(a.role.key, u) for a in answers for u in a.vacated}
