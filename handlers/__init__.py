@@ -9,14 +9,35 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from handlers import owner, profile_events, prompts, role, rolecall
+from handlers import (
+    home,
+    issue,
+    issue_actions,
+    issue_events,
+    issue_jobs,
+    owner,
+    profile_events,
+    prompts,
+    role,
+    rolecall,
+)
 from handlers.context import make_requester_middleware
 from handlers.errors import handle_listener_error
 from handlers.users import UserDirectory
 
-SURFACES = (rolecall, prompts, role, owner, profile_events)
+SURFACES = (
+    rolecall,
+    prompts,
+    home,
+    role,
+    owner,
+    profile_events,
+    issue,
+    issue_actions,
+    issue_events,
+)
 # Scheduled work: functions (deps, client, now) -> deliveries made, run by bot.scheduler.
-DUE_WORK: list[Callable[[Deps, WebClient, datetime], int]] = []
+DUE_WORK: list[Callable[[Deps, WebClient, datetime], int]] = [issue_jobs.flag_first_responses]
 
 
 def register_all(app: App, deps: Deps) -> UserDirectory:

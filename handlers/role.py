@@ -43,7 +43,8 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
     app.command("/role")(role_command)
 
 
-def _view_line(view: RoleView, lang: str) -> str:
+def role_line(view: RoleView, lang: str) -> str:
+    """One role of the directory: holders (away marked), backup."""
     people = [
         t(lang, "role.away_mark", user=f"<@{u}>", date=view.away[u].isoformat())
         if u in view.away
@@ -61,7 +62,7 @@ def _list(deps: Deps, d: UserDirectory, s: Session, who: Requester, args: list[s
     catalog = service.workspace_catalog(s, who.team_id, deps.catalog)
     day = service.today(s, deps.settings, who.team_id, deps.now())
     views = service.directory(s, who.team_id, catalog, day)
-    return "\n".join([t(who.lang, "role.list.title"), *(_view_line(v, who.lang) for v in views)])
+    return "\n".join([t(who.lang, "role.list.title"), *(role_line(v, who.lang) for v in views)])
 
 
 def _who(deps: Deps, d: UserDirectory, s: Session, who: Requester, args: list[str]) -> str:
@@ -71,7 +72,7 @@ def _who(deps: Deps, d: UserDirectory, s: Session, who: Requester, args: list[st
     role = service.find_role(catalog, " ".join(args))
     day = service.today(s, deps.settings, who.team_id, deps.now())
     view = service.directory(s, who.team_id, catalog, day, only=[role])[0]
-    line = _view_line(view, who.lang)
+    line = role_line(view, who.lang)
     if not view.holders:
         line += "\n" + t(who.lang, "role.how_to_assign", key=role.key)
     return line

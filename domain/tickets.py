@@ -1,0 +1,184 @@
+"""Support-queue rules: statuses and transitions, filing and resolution text, targets, causes.
+
+Pure: no Slack, no sessions. Refusals are `Conflict` errors whose key says why.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from domain.config import SEVERITIES
+from domain.errors import Conflict, UsageError
+
+USAGE = "issue.usage"
+STATUSES = ("new", "analyzing", "resolved", "closed")
+OPEN_STATUSES = ("new", "analyzing")
+DEFAULT_SEVERITY = "normal"
+CATEGORIES = ("bug", "question", "feedback", "feature-request")
+DEFAULT_CATEGORY = "bug"
+FEEDBACK_CATEGORIES = ("feedback", "feature-request")
+LIST_FILTERS = ("open", "mine", "all", "urgent", "feedback")
+SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+SUMMARY_LIMIT = 150
+
+# action → {status it may start from: status it leads to}; a missing status is refused.
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "analyze": {"new": "analyzing"},
+    "resolve": {"new": "resolved", "analyzing": "resolved"},
+    "close": {"resolved": "closed"},
+    "reopen": {"resolved": "analyzing", "closed": "analyzing"},
+    "escalate": {"new": "new", "analyzing": "analyzing"},
+    "assign": {"new": "new", "analyzing": "analyzing", "resolved": "resolved"},
+}
+# Why a refused (action, status) is refused: the message key shown to the user.
+REFUSALS: dict[tuple[str, str], str] = {
+    ("analyze", "analyzing"): "issue.refused.already_analyzing",
+    ("resolve", "resolved"): "issue.refused.already_resolved",
+    ("close", "new"): "issue.refused.close_unresolved",
+    ("close", "analyzing"): "issue.refused.close_unresolved",
+    ("close", "closed"): "issue.refused.already_closed",
+    ("reopen", "new"): "issue.refused.still_open",
+    ("reopen", "analyzing"): "issue.refused.still_open",
+}
+
+
+def next_status(status: str, action: str, number: int) -> str:
+    """The status `action` leads to from `status`; Conflict (with the reason) when refused."""
+    target = TRANSITIONS[action].get(status)
+    if target is not None:
+        return target
+    if status in ("resolved", "closed") and (action, status) not in REFUSALS:
+        # Working on a finished ticket: the way back is reopen.
+        raise Conflict("issue.refused.finished", number=number, status=status)
+    raise Conflict(REFUSALS[(action, status)], number=number, status=status)
+
+
+def is_open(status: str) -> bool:
+    """Whether the ticket still needs work."""
+    return status in OPEN_STATUSES
+
+
+@dataclass(frozen=True)
+class Filing:
+    """What `/issue <text>` asks to file."""
+
+    summary: str
+    customer: str | None
+    severity: str
+    category: str
+
+
+_TAG = re.compile(r"^\[([^\]]*)\]\s*")
+_CUSTOMER = re.compile(r"^(?:customer|客户)\s*[:：]\s*([^;；]*)[;；]\s*", re.IGNORECASE)
+
+
+def parse_filing(text: str) -> Filing:
+    """`[urgent] [feedback] customer: ACME; export crashes` → a Filing (summary required)."""
+    rest = text.strip()
+    severity, category, customer = DEFAULT_SEVERITY, DEFAULT_CATEGORY, None
+    while True:
+        if tag := _TAG.match(rest):
+            word = tag.group(1).strip().lower()
+            if word in SEVERITIES:
+                severity = word
+            elif word in CATEGORIES:
+                category = word
+            else:
+                raise UsageError("issue.bad_tag", usage=USAGE, text=tag.group(0).strip())
+            rest = rest[tag.end() :]
+        elif named := _CUSTOMER.match(rest):
+            customer = named.group(1).strip() or None
+            rest = rest[named.end() :]
+        else:
+            break
+    if not rest.strip():
+        raise UsageError("issue.no_summary", usage=USAGE)
+    return Filing(summary=rest.strip(), customer=customer, severity=severity, category=category)
+
+
+def parse_number(token: str) -> int:
+    """A ticket number written `12` or `#12`."""
+    digits = token.strip().removeprefix("#")
+    if not digits.isdigit() or not 0 < int(digits) < 2**31:
+        raise UsageError("issue.bad_number", usage=USAGE, text=token or "?")
+    return int(digits)
+
+
+_LABELS = re.compile(
+    r"(?P<root>root[\s_-]*cause|根本原因|根因)\s*[:：]|(?P<solution>solution|解决方案)\s*[:：]",
+    re.IGNORECASE,
+)
+
+
+def parse_resolution(text: str) -> tuple[str, str]:
+    """`root cause: …; solution: …` (or 根本原因：…；解决方案：…) → (root cause, solution)."""
+    found = list(_LABELS.finditer(text))
+    parts: dict[str, str] = {}
+    for index, match in enumerate(found):
+        end = found[index + 1].start() if index + 1 < len(found) else len(text)
+        label = "root" if match.group("root") else "solution"
+        parts[label] = text[match.end() : end].strip().rstrip(";；").strip()
+    if not parts.get("root") or not parts.get("solution"):
+        raise UsageError("issue.resolve.both_required", usage=USAGE)
+    return parts["root"], parts["solution"]
+
+
+def parse_severity(word: str) -> str:
+    """A severity name (any case)."""
+    if word.lower() not in SEVERITIES:
+        raise UsageError("issue.bad_severity", usage=USAGE, text=word)
+    return word.lower()
+
+
+def parse_category(word: str) -> str:
+    """A category name (any case)."""
+    if word.lower() not in CATEGORIES:
+        raise UsageError("issue.bad_category", usage=USAGE, text=word)
+    return word.lower()
+
+
+def summary_of(text: str) -> str:
+    """A summary for a ticket filed from a message: its first non-empty line, shortened."""
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return line if len(line) <= SUMMARY_LIMIT else line[: SUMMARY_LIMIT - 1] + "…"
+
+
+def first_response_due(created_at: datetime, severity: str, targets: dict[str, int]) -> datetime:
+    """When a ticket filed at `created_at` must have had a first response."""
+    return created_at + timedelta(minutes=targets.get(severity, targets[DEFAULT_SEVERITY]))
+
+
+def is_overdue(created_at: datetime, severity: str, targets: dict[str, int], now: datetime) -> bool:
+    """Whether a ticket still `new` at `now` has missed its first-response target."""
+    return now >= first_response_due(created_at, severity, targets)
+
+
+_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def cause_key(text: str) -> str:
+    """Root causes that differ only in case, spacing or punctuation count as one."""
+    return _NOISE.sub(" ", text.casefold()).strip()
+
+
+def rank_causes(causes: Iterable[str], limit: int = 10) -> list[tuple[str, int]]:
+    """The most frequent root causes, most frequent first, each with its first wording."""
+    counts: Counter[str] = Counter()
+    wording: dict[str, str] = {}
+    for cause in causes:
+        key = cause_key(cause)
+        if not key:
+            continue
+        counts[key] += 1
+        wording.setdefault(key, cause.strip())
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], wording[item[0]]))
+    return [(wording[key], count) for key, count in ranked[:limit]]
+
+
+def rank_categories(categories: Iterable[str]) -> list[tuple[str, int]]:
+    """Categories by how often they occur, most frequent first."""
+    return sorted(Counter(categories).items(), key=lambda item: (-item[1], item[0]))

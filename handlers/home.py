@@ -1,0 +1,50 @@
+"""App Home: the role directory and the user's own open tickets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+from handlers.context import requester
+from handlers.errors import guarded
+from handlers.replies import context_block, section
+from handlers.role import role_line
+from handlers.users import UserDirectory
+from i18n import t
+from services import roles as role_service
+
+
+def home_view(deps: Deps, team_id: str, user_id: str, lang: str) -> dict[str, Any]:
+    """The Home tab for one person, from the store."""
+    with deps.db.begin() as session:
+        catalog = role_service.workspace_catalog(session, team_id, deps.catalog)
+        day = role_service.today(session, deps.settings, team_id, deps.now())
+        views = role_service.directory(session, team_id, catalog, day)
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": t(lang, "home.title")}},
+        section("\n".join([t(lang, "home.roles"), *(role_line(v, lang) for v in views)])),
+        {"type": "divider"},
+        context_block(t(lang, "home.hint")),
+    ]
+    return {"type": "home", "blocks": blocks}
+
+
+def register(app: App, deps: Deps, directory: UserDirectory) -> None:
+    """Wire the Home tab."""
+
+    def acknowledge(ack: Ack) -> None:
+        """Events only need a 200; the view is published after."""
+        ack()
+
+    def publish_home(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        """Publish the Home tab when someone opens it."""
+        if event.get("tab", "home") != "home":
+            return
+        who = requester(context)
+        view = home_view(deps, who.team_id, who.user_id, who.lang)
+        client.views_publish(user_id=who.user_id, view=view)
+
+    app.event("app_home_opened")(ack=acknowledge, lazy=[guarded(publish_home)])

@@ -1,0 +1,295 @@
+"""`/issue`: the support queue's command. Answers come from the store in the ack; cards,
+threads and DMs follow after it (handlers.issue_notify)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session
+
+from bot.deps import Deps
+from domain.errors import RolecallError, UsageError
+from domain.parsing import parse_user, split_command
+from domain.tickets import USAGE, parse_filing, parse_number, parse_resolution
+from handlers.access import requester_is_admin
+from handlers.context import Requester, requester
+from handlers.issue_blocks import (
+    escalate_modal,
+    file_modal,
+    headline,
+    show_blocks,
+    ticket_line,
+    with_mentions,
+)
+from handlers.issue_notify import Notifier, after_ack
+from handlers.mrkdwn import channel as channel_ref
+from handlers.mrkdwn import escape, user
+from handlers.replies import ephemeral
+from handlers.users import UserDirectory
+from i18n import t
+from services import ticket_queries as queries
+from services import tickets
+from services.config import workspace_config
+from storage.tickets import COUNT_CAP
+
+
+@dataclass
+class Reply:
+    """An ack body plus the work to do after it."""
+
+    text: str
+    blocks: list[dict[str, Any]] | None = None
+    after: list[Callable[[], object]] = field(default_factory=list)
+
+
+@dataclass
+class Ctx:
+    """One `/issue` invocation."""
+
+    deps: Deps
+    session: Session
+    who: Requester
+    notifier: Notifier
+    directory: UserDirectory
+    command: dict[str, Any]
+
+    def t(self, key: str, **params: Any) -> str:
+        """A message in the requester's language."""
+        return t(self.who.lang, key, **params)
+
+    def admin(self) -> bool:
+        """Whether the requester is an admin (asked only when needed)."""
+        return requester_is_admin(self.deps, self.directory, self.session, self.who)
+
+    def changed(self, change: tickets.Change, key: str, **params: Any) -> Reply:
+        """The ack for a change, with the card/thread/DM work queued after it."""
+        team = self.who.team_id
+        return Reply(
+            self.t(key, number=change.number, **params),
+            after=[lambda: self.notifier.changed(team, change)],
+        )
+
+
+def register(app: App, deps: Deps, directory: UserDirectory) -> None:
+    """Wire `/issue` (buttons and modals: issue_actions; shortcut and reaction: issue_events)."""
+    notifier = Notifier(deps, app.client, directory)
+
+    def issue_command(
+        ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
+        """Answer every subcommand from the store, inside the ack."""
+        who = requester(context)
+        sub, rest = split_command(command.get("text", ""), USAGE)
+        if sub == "":
+            ack()
+            view = file_modal(who.lang, "{}")
+            trigger = command["trigger_id"]
+            after_ack(deps, lambda: client.views_open(trigger_id=trigger, view=view))
+            return
+        with deps.db.begin() as session:
+            ctx = Ctx(deps, session, who, notifier, directory, command)
+            handler = SUBCOMMANDS.get(sub)
+            try:
+                reply = handler(ctx, rest) if handler else file_now(ctx, command.get("text", ""))
+            except RolecallError as error:
+                raise with_mentions(error) from None
+        ack(ephemeral(reply.text, reply.blocks))
+        for work in reply.after:
+            after_ack(deps, work)
+
+    app.command("/issue")(issue_command)
+
+
+def file_now(ctx: Ctx, text: str) -> Reply:
+    """`/issue [urgent] customer: ACME; export crashes` — filed at once."""
+    filing = parse_filing(text)
+    filed = tickets.NewTicket(
+        summary=filing.summary,
+        severity=filing.severity,
+        category=filing.category,
+        customer=filing.customer,
+    )
+    ticket, _ = tickets.file_ticket(
+        ctx.session, ctx.who.team_id, ctx.who.user_id, filed, ctx.deps.now()
+    )
+    return Reply(
+        filed_text(ctx.deps, ctx.session, ctx.who, ticket.number, headline(ticket)),
+        after=[lambda: ctx.notifier.filed(ticket.id)],
+    )
+
+
+def filed_text(deps: Deps, session: Session, who: Requester, number: int, title: str) -> str:
+    """'Filed #N' plus where the card is, or how to set a support channel."""
+    config = workspace_config(session, deps.settings, who.team_id)
+    text = t(who.lang, "issue.filed", number=number, headline=title)
+    if config.support_channel:
+        return (
+            text
+            + " "
+            + t(who.lang, "issue.filed.card", channel=channel_ref(config.support_channel))
+        )
+    return text + "\n" + t(who.lang, "issue.no_support_channel")
+
+
+def _number_and_rest(rest: str) -> tuple[int, str]:
+    head, _, tail = rest.strip().partition(" ")
+    if not head:
+        raise UsageError("issue.need_number", usage=USAGE)
+    return parse_number(head), tail.strip()
+
+
+def cmd_help(ctx: Ctx, rest: str) -> Reply:
+    """`/issue help`."""
+    return Reply(ctx.t("issue.help"))
+
+
+def cmd_list(ctx: Ctx, rest: str) -> Reply:
+    """`/issue list [open|mine|all|urgent|feedback]`."""
+    which = (rest.split() or ["open"])[0].lower()
+    found = queries.list_tickets(ctx.session, ctx.who.team_id, which, ctx.who.user_id)
+    title = ctx.t(f"issue.list.title.{which}", count=found.shown_total)
+    return Reply(_lines(ctx, title, found, "issue.list.empty"))
+
+
+def _lines(ctx: Ctx, title: str, found: queries.TicketPage, empty: str) -> str:
+    if not found.tickets:
+        return ctx.t(empty)
+    now = ctx.deps.now()
+    lines = [title, *(ticket_line(tk, ctx.who.lang, now) for tk in found.tickets)]
+    if found.total > len(found.tickets):
+        more = found.total - len(found.tickets)
+        lines.append(
+            ctx.t("issue.list.more", count=f"{more}+" if found.total >= COUNT_CAP else more)
+        )
+    return "\n".join(lines)
+
+
+def cmd_show(ctx: Ctx, rest: str) -> Reply:
+    """`/issue show <n>`: the ticket and its history."""
+    number, _ = _number_and_rest(rest)
+    ticket = tickets.get_ticket(ctx.session, ctx.who.team_id, number)
+    events = queries.history(ctx.session, ticket)
+    text, blocks = show_blocks(ticket, events, ctx.who.lang, ctx.deps.now())
+    return Reply(text, blocks)
+
+
+def cmd_search(ctx: Ctx, rest: str) -> Reply:
+    """`/issue search <words>` over summaries, descriptions, customers and resolutions."""
+    found = queries.search(ctx.session, ctx.who.team_id, rest)
+    title = ctx.t("issue.search.title", words=escape(rest[:100]), count=found.shown_total)
+    return Reply(_lines(ctx, title, found, "issue.search.none"))
+
+
+def cmd_take(ctx: Ctx, rest: str) -> Reply:
+    """`/issue take <n>`."""
+    number, _ = _number_and_rest(rest)
+    change = tickets.take(ctx.session, ctx.who.team_id, number, ctx.who.user_id, ctx.deps.now())
+    return ctx.changed(change, "issue.took")
+
+
+def cmd_assign(ctx: Ctx, rest: str) -> Reply:
+    """`/issue assign <n> @user`."""
+    number, tail = _number_and_rest(rest)
+    if not tail:
+        raise UsageError("issue.assign.need_user", usage=USAGE)
+    assignee = parse_user(tail.split()[0], USAGE)
+    now = ctx.deps.now()
+    change = tickets.assign(ctx.session, ctx.who.team_id, number, assignee, ctx.who.user_id, now)
+    return ctx.changed(change, "issue.assigned", user=user(assignee))
+
+
+def cmd_status(ctx: Ctx, rest: str) -> Reply:
+    """`/issue status <n> analyzing` (resolve and close have their own subcommands)."""
+    number, tail = _number_and_rest(rest)
+    wanted = tail.lower()
+    if wanted in ("analyzing", "analysing", "analyze", "分析", "分析中"):
+        change = tickets.analyze(
+            ctx.session, ctx.who.team_id, number, ctx.who.user_id, ctx.deps.now()
+        )
+        return ctx.changed(change, "issue.analyzing")
+    if wanted == "closed":
+        return cmd_close(ctx, str(number))
+    raise UsageError("issue.status_bad", usage=USAGE, text=tail or "?")
+
+
+def cmd_escalate(ctx: Ctx, rest: str) -> Reply:
+    """`/issue escalate <n> [note]`: with a note at once, without one the packet modal."""
+    number, note = _number_and_rest(rest)
+    team = ctx.who.team_id
+    if not note:
+        ticket = tickets.get_ticket(ctx.session, team, number)
+        tickets.check_escalation(ctx.session, ticket)
+        view = escalate_modal(ctx.who.lang, ticket)
+        client, trigger = ctx.notifier.client, ctx.command["trigger_id"]
+        return Reply(
+            ctx.t("issue.escalate.opening", number=number),
+            after=[lambda: client.views_open(trigger_id=trigger, view=view)],
+        )
+    change, leads = tickets.escalate(
+        ctx.session, team, number, ctx.who.user_id, ctx.deps.now(), {"note": note}
+    )
+    return ctx.changed(change, "issue.escalated", users=", ".join(map(user, leads)))
+
+
+def cmd_resolve(ctx: Ctx, rest: str) -> Reply:
+    """`/issue resolve <n> root cause: …; solution: …`."""
+    number, tail = _number_and_rest(rest)
+    root_cause, solution = parse_resolution(tail)
+    now = ctx.deps.now()
+    change = tickets.resolve(
+        ctx.session, ctx.who.team_id, number, ctx.who.user_id, root_cause, solution, now
+    )
+    return ctx.changed(change, "issue.resolved")
+
+
+def cmd_close(ctx: Ctx, rest: str) -> Reply:
+    """`/issue close <n>`."""
+    number, _ = _number_and_rest(rest)
+    change = tickets.close(
+        ctx.session, ctx.who.team_id, number, ctx.who.user_id, ctx.deps.now(), ctx.admin
+    )
+    return ctx.changed(change, "issue.closed")
+
+
+def cmd_reopen(ctx: Ctx, rest: str) -> Reply:
+    """`/issue reopen <n>`."""
+    number, _ = _number_and_rest(rest)
+    change = tickets.reopen(
+        ctx.session, ctx.who.team_id, number, ctx.who.user_id, ctx.deps.now(), ctx.admin
+    )
+    return ctx.changed(change, "issue.reopened")
+
+
+def cmd_causes(ctx: Ctx, rest: str) -> Reply:
+    """`/issue causes [days]`: what resolved tickets were about."""
+    word = (rest.split() or ["30"])[0]
+    if not word.isdigit():
+        raise UsageError("issue.causes.bad_days", usage=USAGE, text=word, limit=queries.MAX_DAYS)
+    found = queries.causes(ctx.session, ctx.who.team_id, int(word), ctx.deps.now())
+    if not found.resolved:
+        return Reply(ctx.t("issue.causes.none", days=found.days))
+    lines = [ctx.t("issue.causes.title", days=found.days, count=found.resolved)]
+    lines += [ctx.t("issue.causes.line", text=escape(c[:200]), count=n) for c, n in found.causes]
+    shown = ", ".join(f"{ctx.t(f'issue.category.{c}')} {n}" for c, n in found.categories)
+    lines.append(ctx.t("issue.causes.categories", categories=shown))
+    return Reply("\n".join(lines)[:3000])
+
+
+SUBCOMMANDS: dict[str, Callable[[Ctx, str], Reply]] = {
+    "help": cmd_help,
+    "list": cmd_list,
+    "show": cmd_show,
+    "search": cmd_search,
+    "take": cmd_take,
+    "assign": cmd_assign,
+    "status": cmd_status,
+    "escalate": cmd_escalate,
+    "resolve": cmd_resolve,
+    "close": cmd_close,
+    "reopen": cmd_reopen,
+    "causes": cmd_causes,
+}

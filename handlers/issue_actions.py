@@ -1,0 +1,182 @@
+"""The ticket card's buttons and the support queue's modals (file, resolve, escalate)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+from domain.errors import RolecallError
+from domain.tickets import (
+    DEFAULT_CATEGORY,
+    DEFAULT_SEVERITY,
+    next_status,
+    parse_category,
+    parse_number,
+    parse_severity,
+)
+from handlers.access import requester_is_admin
+from handlers.context import requester
+from handlers.issue import filed_text
+from handlers.issue_blocks import (
+    ACTION_ANALYZE,
+    ACTION_CLOSE,
+    ACTION_ESCALATE,
+    ACTION_RESOLVE,
+    ACTION_TAKE,
+    CARD_ACTIONS,
+    ESCALATE_FIELDS,
+    ESCALATE_VIEW,
+    FILE_VIEW,
+    RESOLVE_FIELDS,
+    RESOLVE_VIEW,
+    done_view,
+    escalate_modal,
+    headline,
+    resolve_modal,
+    submitted,
+    with_mentions,
+)
+from handlers.issue_notify import Notifier, after_ack
+from handlers.users import UserDirectory
+from i18n import t
+from services import tickets
+
+
+def register(app: App, deps: Deps, directory: UserDirectory) -> None:
+    """Wire the card buttons and the modal submissions."""
+    notifier = Notifier(deps, app.client, directory)
+
+    def card_button(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        client: WebClient,
+    ) -> None:
+        """Change the ticket in the ack; card, thread and DMs follow after it."""
+        who = requester(context)
+        number, aid, now = parse_number(str(action.get("value"))), action["action_id"], deps.now()
+        team, me = who.team_id, who.user_id
+        with deps.db.begin() as session:
+            if aid in (ACTION_RESOLVE, ACTION_ESCALATE):
+                ticket = tickets.get_ticket(session, team, number)
+                if aid == ACTION_RESOLVE:
+                    next_status(ticket.status, "resolve", number)
+                    view = resolve_modal(who.lang, ticket)
+                else:
+                    tickets.check_escalation(session, ticket)
+                    view = escalate_modal(who.lang, ticket)
+                ack()
+                trigger = body["trigger_id"]
+                after_ack(deps, lambda: client.views_open(trigger_id=trigger, view=view))
+                return
+            if aid == ACTION_TAKE:
+                try:
+                    change = tickets.take(session, team, number, me, now)
+                except RolecallError as error:
+                    raise with_mentions(error) from None
+            elif aid == ACTION_ANALYZE:
+                change = tickets.analyze(session, team, number, me, now)
+            else:
+                operation = tickets.close if aid == ACTION_CLOSE else tickets.reopen
+                change = operation(
+                    session,
+                    team,
+                    number,
+                    me,
+                    now,
+                    lambda: requester_is_admin(deps, directory, session, who),
+                )
+        ack()
+        after_ack(deps, notifier.changed, team, change)
+
+    for action_id in CARD_ACTIONS:
+        app.action(action_id)(card_button)
+
+    def file_submitted(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+        """File the modal's ticket; a second submission of the same view files nothing."""
+        who = requester(context)
+        summary = submitted(view, "summary").strip()
+        if not summary:
+            ack(response_action="errors", errors={"summary": t(who.lang, "issue.no_summary")})
+            return
+        filed = tickets.NewTicket(
+            summary=summary,
+            severity=parse_severity(submitted(view, "severity") or DEFAULT_SEVERITY),
+            category=parse_category(submitted(view, "category") or DEFAULT_CATEGORY),
+            description=submitted(view, "description"),
+            customer=submitted(view, "customer").strip() or None,
+        )
+        source = _source(view)
+        # One ticket per message (whichever way it is filed), else one per modal.
+        key = f"msg:{source.channel}:{source.ts}" if source else f"view:{view.get('id')}"
+        with deps.db.begin() as session:
+            ticket, created = tickets.file_ticket(
+                session, who.team_id, who.user_id, filed, deps.now(), dedupe_key=key, source=source
+            )
+            if created:
+                text = filed_text(deps, session, who, ticket.number, headline(ticket))
+            else:
+                text = t(who.lang, "issue.already_filed", number=ticket.number)
+        ack(response_action="update", view=done_view(who.lang, text))
+        if created:
+            after_ack(deps, notifier.filed, ticket.id)
+
+    def resolve_submitted(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+        """Resolve with the modal's root cause and solution (both required)."""
+        who = requester(context)
+        parts = {name: submitted(view, name).strip() for name in RESOLVE_FIELDS}
+        missing = {k: t(who.lang, "issue.modal.required") for k, v in parts.items() if not v}
+        if missing:
+            ack(response_action="errors", errors=missing)
+            return
+        number = parse_number(view.get("private_metadata", ""))
+        with deps.db.begin() as session:
+            change = tickets.resolve(
+                session,
+                who.team_id,
+                number,
+                who.user_id,
+                parts["root_cause"],
+                parts["solution"],
+                deps.now(),
+            )
+        ack()
+        after_ack(deps, notifier.changed, who.team_id, change)
+
+    def escalate_submitted(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+        """Send the escalation packet to the tech lead."""
+        who = requester(context)
+        packet = {name: submitted(view, name).strip() for name in ESCALATE_FIELDS}
+        number = parse_number(view.get("private_metadata", ""))
+        with deps.db.begin() as session:
+            change, _ = tickets.escalate(
+                session, who.team_id, number, who.user_id, deps.now(), packet
+            )
+        ack()
+        after_ack(deps, notifier.changed, who.team_id, change)
+
+    app.view(FILE_VIEW)(file_submitted)
+    app.view(RESOLVE_VIEW)(resolve_submitted)
+    app.view(ESCALATE_VIEW)(escalate_submitted)
+
+
+def _source(view: dict[str, Any]) -> tickets.Source | None:
+    """The message a shortcut's modal was opened on (kept in private_metadata)."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return None
+    source = meta.get("source") if isinstance(meta, dict) else None
+    if not isinstance(source, dict) or not source.get("channel") or not source.get("ts"):
+        return None
+    return tickets.Source(
+        channel=str(source["channel"]),
+        ts=str(source["ts"]),
+        thread_ts=source.get("thread_ts"),
+        permalink=source.get("permalink"),
+    )

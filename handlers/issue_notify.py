@@ -1,0 +1,187 @@
+"""After-ack Web API work of the support queue: the card, its thread, DMs, the source thread.
+
+Runs on `deps.background`; each function reloads the ticket so what Slack shows is the
+store's latest state, and a per-ticket lock keeps a card from being posted twice or updated
+out of order when changes arrive close together.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from domain.tickets import FEEDBACK_CATEGORIES
+from handlers.issue_blocks import card, card_lang, headline, resolution_text, shown
+from handlers.mrkdwn import user
+from handlers.users import UserDirectory
+from i18n import lang_of, t
+from services.config import workspace_config
+from services.tickets import Change, product_managers
+from storage.models import Ticket
+from storage.tickets import by_id
+
+log = logging.getLogger(__name__)
+# Striped, so memory stays bounded however many tickets there are.
+_LOCKS = tuple(threading.Lock() for _ in range(64))
+
+
+def _lock(ticket_id: int) -> threading.Lock:
+    return _LOCKS[ticket_id % len(_LOCKS)]
+
+
+def after_ack(deps: Deps, work: Callable[..., Any], *args: Any) -> None:
+    """Run Web API work off the request path; failures are logged, never raised to Slack."""
+
+    def quietly() -> None:
+        try:
+            work(*args)
+        except Exception:
+            log.exception("support-queue follow-up %s failed", getattr(work, "__name__", work))
+
+    deps.background.submit(quietly)
+
+
+class Notifier:
+    """Posts and updates what Slack shows about tickets."""
+
+    def __init__(self, deps: Deps, client: WebClient, directory: UserDirectory) -> None:
+        self.deps, self.client, self.directory = deps, client, directory
+
+    def _load(self, ticket_id: int) -> tuple[Ticket, str | None]:
+        with self.deps.db.begin() as session:
+            ticket = by_id(session, ticket_id)
+            if ticket is None:
+                raise LookupError(ticket_id)
+            config = workspace_config(session, self.deps.settings, ticket.team_id)
+            return ticket, config.support_channel
+
+    def filed(self, ticket_id: int) -> None:
+        """A new ticket: its card, and product managers told of feedback."""
+        with _lock(ticket_id):
+            ticket, channel = self._load(ticket_id)
+            if channel and not ticket.card_ts:
+                text, blocks = card(ticket, self.deps.now())
+                posted = self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+                self._save_card(ticket_id, str(posted["channel"]), str(posted["ts"]))
+        if ticket.category in FEEDBACK_CATEGORIES:
+            with self.deps.db.begin() as session:
+                managers = product_managers(session, ticket.team_id)
+            for manager in managers:
+                self.dm(ticket.team_id, manager, "issue.notify.feedback", ticket)
+
+    def _save_card(self, ticket_id: int, channel: str, ts: str) -> None:
+        with self.deps.db.begin() as session:
+            ticket = by_id(session, ticket_id)
+            if ticket is not None:
+                ticket.card_channel, ticket.card_ts = channel, ts
+
+    def changed(self, team_id: str, change: Change) -> None:
+        """A change: card updated in place, a line in its thread, the people concerned told."""
+        with _lock(change.ticket_id):
+            ticket, _ = self._load(change.ticket_id)
+            lang = card_lang(ticket)
+            if ticket.card_channel and ticket.card_ts:
+                text, blocks = card(ticket, self.deps.now())
+                self.client.chat_update(
+                    channel=ticket.card_channel, ts=ticket.card_ts, text=text, blocks=blocks
+                )
+                self.client.chat_postMessage(
+                    channel=ticket.card_channel,
+                    thread_ts=ticket.card_ts,
+                    text=change_line(ticket, change, lang),
+                )
+        self._tell_people(ticket, change)
+
+    def _tell_people(self, ticket: Ticket, change: Change) -> None:
+        if change.status_changed and ticket.reporter_id != change.actor_id:
+            self.dm(ticket.team_id, ticket.reporter_id, "issue.notify.status", ticket, change)
+        assignee = change.detail.get("assignee")
+        if change.action == "assign" and assignee and assignee != change.actor_id:
+            self.dm(ticket.team_id, str(assignee), "issue.notify.assigned", ticket, change)
+        if change.action == "escalate":
+            link = self.permalink(ticket.card_channel, ticket.card_ts)
+            for lead in change.detail.get("to", []):
+                self.dm(ticket.team_id, lead, "issue.notify.escalated", ticket, change, link)
+        if change.action == "resolve" and ticket.source_channel:
+            self.client.chat_postMessage(
+                channel=ticket.source_channel,
+                thread_ts=ticket.source_thread_ts or ticket.source_ts,
+                text=_resolved_text(ticket, card_lang(ticket)),
+            )
+
+    def dm(
+        self,
+        team_id: str,
+        user_id: str,
+        key: str,
+        ticket: Ticket,
+        change: Change | None = None,
+        link: str | None = None,
+    ) -> None:
+        """A direct message in the recipient's language."""
+        cached = self.directory.cached(team_id, user_id)
+        lang = lang_of(cached.locale) if cached and cached.locale else card_lang(ticket)
+        text = t(
+            lang,
+            key,
+            headline=headline(ticket),
+            user=user(change.actor_id if change else ticket.reporter_id),
+            status=t(lang, f"issue.status.{ticket.status}"),
+        )
+        if change is not None and change.action == "escalate":
+            text += packet_text(change.detail, lang, link)
+        opened = self.client.conversations_open(users=user_id)
+        self.client.chat_postMessage(channel=str(opened["channel"]["id"]), text=text[:3000])
+
+    def permalink(self, channel: str | None, ts: str | None) -> str | None:
+        """A message's permalink, or None when there is no message or Slack will not say."""
+        if not channel or not ts:
+            return None
+        try:
+            return str(self.client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
+        except SlackApiError as error:
+            log.warning("chat.getPermalink failed: %s", error.response.get("error"))
+            return None
+
+
+def change_line(ticket: Ticket, change: Change, lang: str) -> str:
+    """The line a change adds to the card's thread (its story)."""
+    detail = change.detail
+    text = t(
+        lang,
+        f"issue.event.{change.action}",
+        user=user(str(detail.get("assignee") or change.actor_id)),
+        severity="",
+    )
+    line = f"{user(change.actor_id)} · {text}"
+    if change.action == "resolve":
+        line += "\n" + resolution_text(ticket, lang)
+    elif change.action == "escalate":
+        line += packet_text(detail, lang, None)
+    return line[:3000]
+
+
+def packet_text(detail: dict[str, Any], lang: str, link: str | None) -> str:
+    """The escalation packet (impact, repro, what was tried, or a note), escaped."""
+    lines = [
+        f"\n*{t(lang, f'issue.packet.{key}')}*\n{shown(str(detail[key]), 800)}"
+        for key in ("note", "impact", "steps", "tried")
+        if detail.get(key)
+    ]
+    if link:
+        lines.append("\n" + t(lang, "issue.packet.thread", link=link))
+    return "".join(lines)
+
+
+def _resolved_text(ticket: Ticket, lang: str) -> str:
+    return (
+        t(lang, "issue.notify.source_resolved", number=ticket.number)
+        + "\n"
+        + (resolution_text(ticket, lang))
+    )

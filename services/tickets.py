@@ -1,0 +1,304 @@
+"""The support queue's use cases: file, assign, take, move, escalate, resolve, close, reopen.
+
+Every change writes a TicketEvent (who, when, what) and returns a `Change` describing it, so
+the handlers can update the card, the thread and the people concerned after the ack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from domain.errors import Conflict, NotAllowed, NotFound
+from domain.tickets import USAGE, next_status
+from storage.models import Ticket
+from storage.roles import holders
+from storage.tickets import add_event, by_dedupe_key, by_number, compare_and_set, next_number
+
+SUPPORT_ROLE = "customer-support"
+TECH_LEAD_ROLE = "tech-lead"
+PRODUCT_ROLE = "product-manager"
+
+
+@dataclass(frozen=True)
+class Source:
+    """The Slack message a ticket was filed from."""
+
+    channel: str
+    ts: str
+    thread_ts: str | None = None
+    permalink: str | None = None
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    """What a reporter filed."""
+
+    summary: str
+    severity: str
+    category: str
+    description: str = ""
+    customer: str | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change made to a ticket, for the follow-ups after the ack."""
+
+    ticket_id: int
+    number: int
+    action: str
+    actor_id: str
+    old_status: str
+    new_status: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def status_changed(self) -> bool:
+        """Whether the ticket's status moved."""
+        return self.old_status != self.new_status
+
+
+def file_ticket(
+    session: Session,
+    team_id: str,
+    reporter_id: str,
+    filed: NewTicket,
+    now: datetime,
+    *,
+    dedupe_key: str | None = None,
+    source: Source | None = None,
+) -> tuple[Ticket, bool]:
+    """File a ticket; with a dedupe key already used, the earlier ticket and False."""
+    if dedupe_key is not None and (earlier := by_dedupe_key(session, team_id, dedupe_key)):
+        return earlier, False
+    try:
+        # One savepoint for number and row: a lost dedupe race gives the number back.
+        with session.begin_nested():
+            ticket = _new_ticket(team_id, next_number(session, team_id), reporter_id, filed, now)
+            ticket.dedupe_key = dedupe_key
+            if source is not None:
+                ticket.source_channel, ticket.source_ts = source.channel, source.ts
+                ticket.source_thread_ts = source.thread_ts or source.ts
+                ticket.source_permalink = source.permalink
+            session.add(ticket)
+            session.flush()
+    except IntegrityError:
+        earlier = by_dedupe_key(session, team_id, dedupe_key) if dedupe_key else None
+        if earlier is None:
+            raise
+        return earlier, False
+    add_event(session, ticket, "filed", reporter_id, now, {"severity": filed.severity})
+    return ticket, True
+
+
+def _new_ticket(
+    team_id: str, number: int, reporter_id: str, filed: NewTicket, now: datetime
+) -> Ticket:
+    return Ticket(
+        team_id=team_id,
+        number=number,
+        summary=filed.summary,
+        description=filed.description,
+        customer=filed.customer,
+        severity=filed.severity,
+        category=filed.category,
+        status="new",
+        reporter_id=reporter_id,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def get_ticket(session: Session, team_id: str, number: int) -> Ticket:
+    """A workspace's ticket by number; NotFound otherwise (other workspaces' included)."""
+    ticket = by_number(session, team_id, number)
+    if ticket is None:
+        raise NotFound("issue.not_found", usage=USAGE, number=number)
+    return ticket
+
+
+def _apply(
+    session: Session,
+    ticket: Ticket,
+    action: str,
+    actor_id: str,
+    now: datetime,
+    *,
+    detail: dict[str, Any] | None = None,
+    condition: ColumnElement[bool] | None = None,
+    **values: Any,
+) -> Change:
+    """Move a ticket by `action` if nobody changed its status meanwhile; record the event."""
+    old = ticket.status
+    new = next_status(old, action, ticket.number)
+    guard = Ticket.status == old if condition is None else (Ticket.status == old) & condition
+    if not compare_and_set(session, ticket, guard, status=new, updated_at=now, **values):
+        session.refresh(ticket)
+        next_status(ticket.status, action, ticket.number)  # refuses with the new state's reason
+        raise Conflict("issue.changed_meanwhile", number=ticket.number)
+    add_event(session, ticket, action, actor_id, now, detail)
+    return Change(ticket.id, ticket.number, action, actor_id, old, new, detail or {})
+
+
+def take(session: Session, team_id: str, number: int, user_id: str, now: datetime) -> Change:
+    """Assign the ticket to oneself; of two people taking at once exactly one wins."""
+    ticket = get_ticket(session, team_id, number)
+    _refuse_taken(ticket, user_id)
+    try:
+        return _apply(
+            session,
+            ticket,
+            "assign",
+            user_id,
+            now,
+            detail={"assignee": user_id, "took": True},
+            condition=Ticket.assignee_id.is_(None),
+            assignee_id=user_id,
+        )
+    except Conflict:
+        session.refresh(ticket)
+        _refuse_taken(ticket, user_id)
+        raise
+
+
+def _refuse_taken(ticket: Ticket, user_id: str) -> None:
+    if ticket.assignee_id == user_id:
+        raise Conflict("issue.take.already_yours", number=ticket.number)
+    if ticket.assignee_id is not None:
+        raise Conflict("issue.take.taken", number=ticket.number, user=ticket.assignee_id)
+
+
+def assign(
+    session: Session, team_id: str, number: int, assignee_id: str, actor_id: str, now: datetime
+) -> Change:
+    """Give the ticket to someone (replacing whoever had it)."""
+    ticket = get_ticket(session, team_id, number)
+    if ticket.assignee_id == assignee_id:
+        raise Conflict("issue.assign.already", number=number, user=assignee_id)
+    detail = {"assignee": assignee_id, "previous": ticket.assignee_id}
+    return _apply(session, ticket, "assign", actor_id, now, detail=detail, assignee_id=assignee_id)
+
+
+def analyze(session: Session, team_id: str, number: int, actor_id: str, now: datetime) -> Change:
+    """Start analysing a new ticket (taking it too when nobody has)."""
+    ticket = get_ticket(session, team_id, number)
+    assignee = ticket.assignee_id or actor_id
+    return _apply(session, ticket, "analyze", actor_id, now, assignee_id=assignee)
+
+
+def escalate(
+    session: Session,
+    team_id: str,
+    number: int,
+    actor_id: str,
+    now: datetime,
+    packet: dict[str, str] | None = None,
+) -> tuple[Change, list[str]]:
+    """Escalate to the tech-lead holders (returned); refused when nobody holds the role."""
+    ticket = get_ticket(session, team_id, number)
+    next_status(ticket.status, "escalate", number)
+    leads = tech_leads(session, team_id)
+    change = _apply(
+        session,
+        ticket,
+        "escalate",
+        actor_id,
+        now,
+        detail={"to": leads, **(packet or {})},
+        escalated_at=now,
+        escalated_by=actor_id,
+    )
+    return change, leads
+
+
+def check_escalation(session: Session, ticket: Ticket) -> list[str]:
+    """Refuse an escalation early (finished ticket, no tech lead), before a modal opens."""
+    next_status(ticket.status, "escalate", ticket.number)
+    return tech_leads(session, ticket.team_id)
+
+
+def tech_leads(session: Session, team_id: str) -> list[str]:
+    """The tech-lead holders; NotFound (saying how to assign the role) when there are none."""
+    leads = holders(session, team_id, TECH_LEAD_ROLE)
+    if not leads:
+        raise NotFound("issue.escalate.no_tech_lead")
+    return leads
+
+
+def resolve(
+    session: Session,
+    team_id: str,
+    number: int,
+    actor_id: str,
+    root_cause: str,
+    solution: str,
+    now: datetime,
+) -> Change:
+    """Resolve with root cause and solution (both required by the caller's parsing)."""
+    ticket = get_ticket(session, team_id, number)
+    detail = {"root_cause": root_cause, "solution": solution}
+    return _apply(
+        session,
+        ticket,
+        "resolve",
+        actor_id,
+        now,
+        detail=detail,
+        root_cause=root_cause,
+        solution=solution,
+        resolved_at=now,
+        assignee_id=ticket.assignee_id or actor_id,
+    )
+
+
+def close(
+    session: Session,
+    team_id: str,
+    number: int,
+    actor_id: str,
+    now: datetime,
+    is_admin: Callable[[], bool],
+) -> Change:
+    """Close a resolved ticket (assignee, reporter, customer support or an admin)."""
+    ticket = get_ticket(session, team_id, number)
+    next_status(ticket.status, "close", number)
+    _require_steward(session, ticket, actor_id, is_admin, "close")
+    return _apply(session, ticket, "close", actor_id, now, closed_at=now)
+
+
+def reopen(
+    session: Session,
+    team_id: str,
+    number: int,
+    actor_id: str,
+    now: datetime,
+    is_admin: Callable[[], bool],
+) -> Change:
+    """Reopen a resolved or closed ticket: back to analyzing."""
+    ticket = get_ticket(session, team_id, number)
+    next_status(ticket.status, "reopen", number)
+    _require_steward(session, ticket, actor_id, is_admin, "reopen")
+    return _apply(session, ticket, "reopen", actor_id, now, closed_at=None, resolved_at=None)
+
+
+def _require_steward(
+    session: Session, ticket: Ticket, actor_id: str, is_admin: Callable[[], bool], action: str
+) -> None:
+    """Closing and reopening belong to the people answerable for the ticket."""
+    if actor_id in (ticket.assignee_id, ticket.reporter_id):
+        return
+    if actor_id in holders(session, ticket.team_id, SUPPORT_ROLE) or is_admin():
+        return
+    raise NotAllowed(f"issue.{action}.not_allowed", number=ticket.number)
+
+
+def product_managers(session: Session, team_id: str) -> list[str]:
+    """Who receives feedback and feature requests (requirements management)."""
+    return holders(session, team_id, PRODUCT_ROLE)

@@ -1,0 +1,221 @@
+"""`/issue` subcommands over real HTTP: filing at once, the queue's flow, lists, search, causes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests import issue_fixtures
+from tests.harness import Harness, visible_text
+from tests.issue_fixtures import (
+    SUPPORT,
+    buttons,
+    card,
+    cards,
+    dms,
+    events,
+    give_role,
+    thread,
+    ticket,
+)
+
+desk = issue_fixtures.desk  # the harness with a support channel (a fixture)
+
+
+def test_file_at_once_posts_a_card_and_numbers_per_workspace(desk: Harness) -> None:
+    first = desk.command("/issue", "[urgent] customer: ACME; export crashes", user="UALICE")
+    assert first.status == 200 and first.json["response_type"] == "ephemeral"
+    assert "Filed #1 export crashes" in first.text and "<#C0SUPPORT>" in first.text
+    second = desk.command("/issue", "login is slow", user="UBOB")
+    assert "#2" in second.text
+    other = desk.command("/issue", "their own problem", team="T0002")
+    assert "#1" in other.text
+    stored = ticket(desk, 1)
+    assert (stored.severity, stored.customer, stored.status) == ("urgent", "ACME", "new")
+    shown = visible_text(card(desk, 1))
+    for part in ("#1 export crashes", "ACME", "urgent", "new", "<@UALICE>"):
+        assert part in shown
+    assert buttons(card(desk, 1)) == [
+        "issue_take",
+        "issue_analyze",
+        "issue_escalate",
+        "issue_resolve",
+    ]
+    assert stored.card_channel == SUPPORT and stored.card_ts == card(desk, 1)["ts"]
+
+
+def test_without_a_support_channel_filing_works_and_says_how(app: Harness) -> None:
+    reply = app.command("/issue", "printer on fire", user="UALICE")
+    assert "Filed #1" in reply.text and "/rolecall config support_channel" in reply.text
+    assert app.slack.calls_to("chat.postMessage") == []
+    app.command("/rolecall", "config support_channel <#C0SUPPORT|support>")
+    assert "<#C0SUPPORT>" in app.command("/issue", "second one").text
+    assert len(app.slack.messages(SUPPORT)) == 1
+
+
+def test_the_whole_flow_updates_the_card_thread_and_reporter(desk: Harness) -> None:
+    desk.command("/issue", "export crashes", user="UALICE")
+    assert "yours" in desk.command("/issue", "take 1", user="UBOB").text
+    assert "analysed" in desk.command("/issue", "status #1 analyzing", user="UBOB").text
+    resolved = desk.command(
+        "/issue", "resolve 1 root cause: stale cache; solution: purge on deploy", user="UBOB"
+    )
+    assert "resolved" in resolved.text
+    assert "closed" in desk.command("/issue", "close 1", user="UBOB").text
+    shown = visible_text(card(desk, 1))
+    assert "closed" in shown and "stale cache" in shown and "<@UBOB>" in shown
+    assert buttons(card(desk, 1)) == ["issue_reopen"]
+    assert card(desk, 1).get("edited")  # updated in place, never reposted
+    assert len(cards(desk)) == 1
+    story = thread(desk, SUPPORT, card(desk, 1)["ts"])
+    assert len(story) == 4 and "purge on deploy" in story[2]
+    told = dms(desk, "UALICE")
+    assert len(told) == 3 and "analyzing" in told[0] and "closed" in told[2]
+    assert [a for a, _ in events(desk, 1)] == ["filed", "assign", "analyze", "resolve", "close"]
+
+
+def test_illegal_transitions_are_refused_with_the_reason(desk: Harness) -> None:
+    desk.command("/issue", "export crashes", user="UALICE")
+    refused = desk.command("/issue", "close 1", user="UALICE")
+    assert "not resolved yet" in refused.text
+    desk.command("/issue", "resolve 1 root cause: a; solution: b", user="UALICE")
+    twice = desk.command("/issue", "resolve 1 root cause: a; solution: b", user="UALICE")
+    assert "already resolved" in twice.text
+    assert "still open" not in twice.text
+    assert ticket(desk, 1).status == "resolved"
+
+
+def test_resolve_in_chinese_and_both_parts_required(desk: Harness) -> None:
+    desk.command("/issue", "导出崩溃", user="UALICE")
+    missing = desk.command("/issue", "resolve 1 root cause: only this", user="UALICE")
+    assert "Both the root cause and the solution" in missing.text and "Usage" in missing.text
+    done = desk.command("/issue", "resolve 1 根本原因：缓存过期；解决方案：缩短时间", user="UALICE")
+    assert "#1" in done.text
+    stored = ticket(desk, 1)
+    assert (stored.root_cause, stored.solution) == ("缓存过期", "缩短时间")
+    assert "已解决" in visible_text(card(desk, 1))  # the card speaks the ticket's language
+
+
+def test_close_and_reopen_are_for_the_people_answerable(desk: Harness) -> None:
+    desk.command("/issue", "export crashes", user="UALICE")
+    desk.command("/issue", "resolve 1 root cause: a; solution: b", user="UALICE")
+    assert "Only the assignee" in desk.command("/issue", "close 1", user="UCAROL").text
+    give_role(desk, "UCAROL", "customer-support")
+    assert "已关闭" in desk.command("/issue", "close 1", user="UCAROL").text  # Carol reads Chinese
+    assert "Only the assignee" in desk.command("/issue", "reopen 1", user="UBOB").text
+    assert "reopened" in desk.command("/issue", "reopen 1", user="UADMIN").text
+    assert ticket(desk, 1).status == "analyzing"
+
+
+def test_assign_and_take_conflicts(desk: Harness) -> None:
+    desk.command("/issue", "export crashes", user="UALICE")
+    assigned = desk.command("/issue", "assign 1 <@UBOB|bob>", user="UALICE")
+    assert "<@UBOB>" in assigned.text
+    assert any("assigned" in text for text in dms(desk, "UBOB"))
+    taken = desk.command("/issue", "take 1", user="UCAROL")
+    assert "already taken by <@UBOB>" in taken.text
+    assert ticket(desk, 1).assignee_id == "UBOB"
+
+
+def test_escalate_notifies_the_tech_lead_or_says_nobody_holds_it(desk: Harness) -> None:
+    desk.command("/issue", "export crashes", user="UALICE")
+    nobody = desk.command("/issue", "escalate 1 customers are blocked", user="UALICE")
+    assert "Nobody holds the Tech Lead role" in nobody.text and "/role assign" in nobody.text
+    give_role(desk, "UBOB", "tech-lead")
+    done = desk.command("/issue", "escalate 1 customers are <!channel> blocked", user="UALICE")
+    assert "<@UBOB>" in done.text
+    told = dms(desk, "UBOB")
+    assert len(told) == 1 and "customers are" in told[0] and "<!channel>" not in told[0]
+    assert "escalated" in visible_text(card(desk, 1))
+
+
+def test_lists_show_and_search(desk: Harness) -> None:
+    desk.command("/issue", "[low] slow dashboard", user="UALICE")
+    desk.command("/issue", "[urgent] customer: Globex; export crashes", user="UALICE")
+    desk.command("/issue", "[feedback] wants dark mode", user="UBOB")
+    desk.command("/issue", "resolve 1 root cause: N+1 query; solution: add index", user="UBOB")
+    open_list = desk.command("/issue", "list", user="UALICE").text
+    assert "#2" in open_list and "#3" in open_list and "#1 " not in open_list
+    assert open_list.index("#2") < open_list.index("#3")  # most severe first
+    assert "#1" in desk.command("/issue", "list all").text
+    assert "#2" in desk.command("/issue", "list urgent").text
+    assert "#3" in desk.command("/issue", "list feedback").text
+    mine = desk.command("/issue", "list mine", user="UBOB").text
+    assert "#3" in mine and "#1" in mine and "#2" not in mine
+    assert "#1" in desk.command("/issue", "search add INDEX").text  # solutions are searched
+    assert "#2" in desk.command("/issue", "search globex").text  # customers too
+    assert "No ticket matches" in desk.command("/issue", "search nothing-like-it").text
+    shown = desk.command("/issue", "show #1").text
+    assert "History" in shown and "filed it" in shown and "resolved it" in shown
+
+
+def test_causes_ranks_root_causes_of_recent_resolutions(desk: Harness) -> None:
+    assert "No ticket was resolved" in desk.command("/issue", "causes").text
+    for n, cause in enumerate(["Cache TTL", "cache ttl", "DNS"], start=1):
+        desk.command("/issue", f"[question] problem {n}")
+        desk.command("/issue", f"resolve {n} root cause: {cause}; solution: fix")
+    ranked = desk.command("/issue", "causes").text
+    assert "Cache TTL — 2×" in ranked and "DNS — 1×" in ranked and "question 3" in ranked
+    desk.clock.advance(timedelta(days=10))
+    assert "No ticket was resolved in the last 7 days" in desk.command("/issue", "causes 7").text
+
+
+def test_bad_input_gets_a_short_explanation_with_usage(desk: Harness) -> None:
+    for text in (
+        "take",
+        "take abc",
+        "show 99",
+        "list sideways",
+        "assign 1",
+        "status 1 sideways",
+        "[bogus] thing",
+        "causes many",
+        "search",
+        "x" * 2500,
+    ):
+        reply = desk.command("/issue", text)
+        assert reply.status == 200 and reply.json["response_type"] == "ephemeral", text
+        assert "Usage" in reply.text, text
+    assert "`/issue list" in desk.command("/issue", "help").text
+
+
+def test_workspaces_never_see_each_others_tickets(desk: Harness) -> None:
+    desk.command("/issue", "customer: Secret Corp; private matter", user="UALICE")
+    other = "T0002"
+    assert "no ticket #1" in desk.command("/issue", "show 1", team=other).text
+    assert "No tickets" in desk.command("/issue", "list all", team=other).text
+    assert "No ticket matches" in desk.command("/issue", "search secret", team=other).text
+    assert "no ticket #1" in desk.command("/issue", "take 1", team=other).text
+    assert ticket(desk, 1).assignee_id is None
+
+
+def test_ticket_text_is_escaped_everywhere(desk: Harness) -> None:
+    desk.command("/issue", "<!channel> @here <@UBOB> & <https://evil|click>", user="UALICE")
+    reply = desk.command("/issue", "show 1")
+    for shown in (visible_text(card(desk, 1)), reply.text, desk.command("/issue", "list").text):
+        assert "<!channel>" not in shown and "<@UBOB>" not in shown and "<https" not in shown
+        assert "&lt;!channel&gt;" in shown
+    assert ticket(desk, 1).summary == "<!channel> @here <@UBOB> & <https://evil|click>"
+
+
+def test_long_text_is_stored_whole_and_cut_only_where_slack_requires(desk: Harness) -> None:
+    summary = "crash " * 330  # 1 980 characters, under the command's limit
+    reply = desk.command("/issue", summary, user="UALICE")
+    assert reply.status == 200 and "Filed #1" in reply.text
+    assert ticket(desk, 1).summary == summary.strip()
+    message = card(desk, 1)
+    assert len(message["text"]) <= 3000
+    for block in message["blocks"]:
+        for text in [block.get("text", {}).get("text", "")] + [
+            f["text"] for f in block.get("fields", [])
+        ]:
+            assert len(text) <= 3000
+        for element in block.get("elements", []):
+            if element.get("type") == "button":
+                assert len(element["text"]["text"]) <= 75
+
+
+def test_help_and_answers_in_chinese(desk: Harness) -> None:
+    desk.command("/issue", "help", user="UCAROL")  # first contact: profile fetched after ack
+    assert "客户支持队列" in desk.command("/issue", "help", user="UCAROL").text
+    assert "已登记 #1" in desk.command("/issue", "客户：阿里；导出失败", user="UCAROL").text
+    assert ticket(desk, 1).customer == "阿里"

@@ -1,0 +1,185 @@
+"""Filing from Slack surfaces: the modal, the message shortcut and the :ticket: reaction,
+with double submissions, Slack retries and many people reacting at once."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+from bot import slack_payloads as payloads
+from tests import issue_fixtures
+from tests.harness import Harness, visible_text
+from tests.issue_fixtures import (
+    FORM,
+    SUPPORT,
+    card,
+    dms,
+    give_role,
+    submit,
+    thread,
+    ticket,
+    tickets,
+)
+
+desk = issue_fixtures.desk  # the harness with a support channel (a fixture)
+
+RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+
+
+def opened_views(app: Harness) -> list[dict]:
+    """The views the app opened, in order."""
+    return [call.args["view"] for call in app.slack.calls_to("views.open")]
+
+
+def test_issue_alone_opens_the_modal_and_its_submission_files_once(desk: Harness) -> None:
+    reply = desk.command("/issue", "", user="UALICE")
+    assert reply.status == 200 and reply.raw.strip() in (b"", b"{}")
+    view = desk.slack.views[-1]
+    assert view["callback_id"] == "issue_file"
+    blocks = [b.get("block_id") for b in view["blocks"]]
+    assert blocks == ["summary", "customer", "severity", "category", "description"]
+    values = {
+        "summary": "Export crashes",
+        "customer": "ACME",
+        "severity": "high",
+        "category": "bug",
+        "description": "It crashes at 90%.",
+    }
+    first = submit(desk, "issue_file", values, view=view)
+    assert first.json["response_action"] == "update"
+    assert "Filed #1" in visible_text(first.json["view"])
+    again = submit(desk, "issue_file", values, view=view)  # the same view submitted twice
+    assert "already filed as #1" in visible_text(again.json["view"])
+    assert len(tickets(desk)) == 1
+    stored = ticket(desk, 1)
+    assert (stored.severity, stored.customer, stored.reporter_id) == ("high", "ACME", "UALICE")
+    assert "Export crashes" in visible_text(card(desk, 1))
+
+
+def test_a_long_description_is_stored_whole_and_shown_short(desk: Harness) -> None:
+    long = "word " * 600  # 3 000 characters, Slack's modal maximum
+    values = {"summary": "s", "severity": "normal", "category": "bug", "description": long}
+    submit(desk, "issue_file", values, view_id="VLONG")
+    assert ticket(desk, 1).description == long
+    for block in card(desk, 1)["blocks"]:
+        if block["type"] == "section" and "text" in block:
+            assert len(block["text"]["text"]) <= 3000
+    shown = desk.command("/issue", "show 1")
+    assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in shown.json["blocks"])
+
+
+def test_a_blank_summary_is_refused_in_the_modal(desk: Harness) -> None:
+    reply = submit(desk, "issue_file", {"summary": "  ", "severity": "low", "category": "bug"})
+    assert reply.json["response_action"] == "errors" and "summary" in reply.json["errors"]
+    assert tickets(desk) == []
+
+
+def test_feedback_goes_to_the_product_managers(desk: Harness) -> None:
+    give_role(desk, "UCAROL", "product-manager")
+    values = {"summary": "Wants CSV import", "severity": "low", "category": "feature-request"}
+    submit(desk, "issue_file", values, view_id="VFEED")
+    assert any("Wants CSV import" in text for text in dms(desk, "UCAROL"))
+    desk.command("/issue", "[feedback] loves the new editor", user="UALICE")
+    assert len(dms(desk, "UCAROL")) == 2
+
+
+def _shortcut(app: Harness, ts: str, text: str) -> None:
+    key, url = app.new_response_url()
+    body = payloads.message_shortcut(
+        team_id="T0001",
+        user_id="UBOB",
+        user_name="bob",
+        callback_id="log_customer_issue",
+        channel_id="C0GENERAL",
+        message={"ts": ts, "text": text, "user": "UALICE"},
+        response_url=url,
+    )
+    assert app.post(body, FORM).status == 200
+    app.settle()
+
+
+def test_message_shortcut_prefills_the_modal_with_text_and_link(desk: Harness) -> None:
+    ts = desk.slack.post_user_message("C0GENERAL", "UALICE", "ACME says export <!here> crashes")
+    _shortcut(desk, ts, "ACME says export <!here> crashes")
+    view = desk.slack.views[-1]
+    shown = json.dumps(view)
+    assert "ACME says export" in shown and "emulator.slack.test/archives/C0GENERAL" in shown
+    values = {"summary": "Export crashes", "severity": "urgent", "category": "bug"}
+    submit(desk, "issue_file", values, view=view, user="UBOB")
+    stored = ticket(desk, 1)
+    assert (stored.source_channel, stored.source_ts) == ("C0GENERAL", ts)
+    assert "original message" in visible_text(card(desk, 1))
+    _shortcut(desk, ts, "ACME says export <!here> crashes")  # the same message again
+    assert "already filed as #1" in json.dumps(desk.responses())
+    desk.command("/issue", "resolve 1 root cause: bad index; solution: rebuilt it", user="UBOB")
+    answer = thread(desk, "C0GENERAL", ts)
+    assert len(answer) == 1 and "bad index" in answer[0] and "rebuilt it" in answer[0]
+
+
+def _react(app: Harness, ts: str, user: str, **kw: object) -> None:
+    event = payloads.reaction_added(
+        user_id=user, reaction="ticket", channel_id="C0GENERAL", message_ts=ts, item_user="UALICE"
+    )
+    reply = app.event(event, **kw)  # type: ignore[arg-type]
+    assert reply.status == 200
+
+
+def test_a_ticket_reaction_files_the_message_once_with_retries(desk: Harness) -> None:
+    ts = desk.slack.post_user_message("C0GENERAL", "UALICE", "Customer: login loops\nsince 9am")
+    _react(desk, ts, "UBOB")
+    _react(desk, ts, "UBOB", headers=RETRY)
+    _react(desk, ts, "UBOB", headers={**RETRY, "X-Slack-Retry-Num": "2"})
+    assert len(tickets(desk)) == 1
+    stored = ticket(desk, 1)
+    assert stored.summary == "Customer: login loops"
+    assert stored.description == "Customer: login loops\nsince 9am"
+    assert stored.reporter_id == "UBOB"
+    replies = thread(desk, "C0GENERAL", ts)
+    assert len(replies) == 1 and "#1" in replies[0]
+    assert "login loops" in visible_text(card(desk, 1))
+
+
+def test_five_people_reacting_at_once_file_one_ticket(desk: Harness) -> None:
+    ts = desk.slack.post_user_message("C0GENERAL", "UALICE", "Billing page is down")
+    people = ["UADMIN", "UALICE", "UBOB", "UCAROL", "UADMIN"]
+    workers = [
+        threading.Thread(target=_react, args=(desk, ts, who), kwargs={"settle": False})
+        for who in people
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    desk.settle()
+    assert len(tickets(desk)) == 1
+    assert len(thread(desk, "C0GENERAL", ts)) == 1
+    assert len([m for m in desk.slack.messages(SUPPORT) if "blocks" in m]) == 1
+
+
+def test_other_reactions_are_ignored_and_no_channel_means_a_hint(app: Harness) -> None:
+    ts = app.slack.post_user_message("C0GENERAL", "UALICE", "nice work")
+    event = payloads.reaction_added(
+        user_id="UBOB", reaction="tada", channel_id="C0GENERAL", message_ts=ts, item_user="UALICE"
+    )
+    app.event(event)
+    assert tickets(app) == []
+    _react(app, ts, "UBOB")
+    assert len(tickets(app)) == 1
+    hints = app.slack.ephemeral_messages("UBOB")
+    assert hints and "support_channel" in hints[0]["text"]
+
+
+def test_the_reaction_on_a_thread_reply_answers_in_that_thread(desk: Harness) -> None:
+    root = desk.slack.post_user_message("C0GENERAL", "UALICE", "thread start")
+    reply = desk.slack.post_user_message("C0GENERAL", "UALICE", "the actual bug", thread_ts=root)
+    _react(desk, reply, "UBOB")
+    assert ticket(desk, 1).summary == "the actual bug"
+    assert any("#1" in text for text in thread(desk, "C0GENERAL", root))
+
+
+def test_the_modal_without_a_support_channel_says_how_to_set_one(app: Harness) -> None:
+    values = {"summary": "Export crashes", "severity": "normal", "category": "question"}
+    reply = submit(app, "issue_file", values, view_id="VNOCH")
+    shown = visible_text(reply.json["view"])
+    assert "Filed #1" in shown and "support_channel" in shown
+    assert app.slack.calls_to("chat.postMessage") == []

@@ -1,0 +1,100 @@
+"""The first-response flag: a ticket still `new` past its severity's target is flagged once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.scheduler import run_due
+from storage.db import Database
+from tests import issue_fixtures
+from tests.fake_slack import FakeSlack
+from tests.harness import Harness, visible_text
+from tests.issue_fixtures import SUPPORT, ticket
+
+desk = issue_fixtures.desk  # the harness with a support channel (a fixture)
+
+FILED = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+JOB = "flag_first_responses"
+
+
+def flags(app: Harness) -> list[str]:
+    """The flag messages in the support channel."""
+    return [visible_text(m) for m in app.slack.messages(SUPPORT) if "first-response" in m["text"]]
+
+
+def tick(app: Harness, at: datetime) -> int:
+    """Run the scheduled work at an instant, as `rolecall tick --at` does."""
+    done = run_due(app.d, app.bolt.client, at)
+    app.settle()
+    return done[JOB]
+
+
+def test_flagged_once_past_the_target_and_not_before(desk: Harness) -> None:
+    desk.clock.set(FILED)
+    desk.command("/issue", "[urgent] customer: ACME; export crashes <!channel>", user="UALICE")
+    desk.command("/issue", "[low] typo on the pricing page", user="UALICE")
+    assert tick(desk, FILED + timedelta(minutes=59)) == 0
+    assert tick(desk, FILED + timedelta(hours=1)) == 1
+    assert tick(desk, FILED + timedelta(hours=2)) == 0  # flagged once, not twice
+    shown = flags(desk)
+    assert len(shown) == 1 and "#1" in shown[0] and "1h" in shown[0]
+    assert "<!channel>" not in shown[0]
+    assert ticket(desk, 1).flagged_at == FILED + timedelta(hours=1)
+    assert tick(desk, FILED + timedelta(hours=72)) == 1  # the low one, at its own target
+    assert len(flags(desk)) == 2
+
+
+def test_a_ticket_answered_in_time_is_never_flagged(desk: Harness) -> None:
+    desk.clock.set(FILED)
+    desk.command("/issue", "[high] slow search", user="UALICE")
+    desk.command("/issue", "status 1 analyzing", user="UBOB")
+    assert tick(desk, FILED + timedelta(days=5)) == 0 and flags(desk) == []
+
+
+def test_targets_follow_the_workspace_config(desk: Harness) -> None:
+    desk.clock.set(FILED)
+    desk.command("/rolecall", "config first_response urgent=10m,high=1h,normal=2h,low=3h")
+    desk.command("/issue", "normal thing", user="UALICE")
+    assert tick(desk, FILED + timedelta(hours=1, minutes=59)) == 0
+    assert tick(desk, FILED + timedelta(hours=2)) == 1
+
+
+def test_a_failed_post_is_tried_again_at_the_next_tick(desk: Harness) -> None:
+    desk.clock.set(FILED)
+    desk.command("/issue", "[urgent] down", user="UALICE")
+    desk.slack.fail_next("chat.postMessage", status=404)  # not retried by the client
+    assert tick(desk, FILED + timedelta(hours=1)) == 0
+    assert ticket(desk, 1).flagged_at is None
+    assert tick(desk, FILED + timedelta(hours=1, minutes=1)) == 1
+
+
+def test_rolecall_tick_at_flags_from_the_command_line(
+    tmp_path: Path,
+    slack: FakeSlack,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = f"sqlite:///{tmp_path / 'tick.db'}"
+    for name, value in {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "ROLECALL_DATABASE_URL": url,
+        "ROLECALL_SLACK_API_URL": slack.api_url,
+        "ROLECALL_SUPPORT_CHANNEL": SUPPORT,
+    }.items():
+        monkeypatch.setenv(name, value)
+    db = Database(url)
+    db.upgrade()
+    from services.tickets import NewTicket, file_ticket
+
+    with db.begin() as session:
+        file_ticket(session, "T0001", "UALICE", NewTicket("down", "urgent", "bug"), FILED)
+    db.dispose()
+    at = (FILED + timedelta(hours=2)).isoformat()
+    assert main(["tick", "--at", at]) == 0 and main(["tick", "--at", at]) == 0
+    assert f"{JOB}: 1" in capsys.readouterr().out
+    posted = [m for m in slack.messages(SUPPORT) if "first-response" in m["text"]]
+    assert len(posted) == 1
