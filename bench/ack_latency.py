@@ -18,11 +18,9 @@ import http.client
 import statistics
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from slack_bolt import Ack, App
-from sqlalchemy import insert
 
 from bench import seed
 from bot import slack_payloads as payloads
@@ -32,7 +30,6 @@ from bot.settings import Settings
 from bot.slack_client import make_client
 from bot.slack_emulator import SlackEmulator
 from storage.db import Database
-from storage.models import UserProfile
 
 SECRET = "bench-secret"
 TEAM = "TBENCH"
@@ -108,14 +105,6 @@ def main() -> None:
     started = time.perf_counter()
     seeded = seed.seed_all(db, deps.catalog, team=TEAM, admin=USER, tickets=args.tickets)
     print(f"seeded in {time.perf_counter() - started:.1f}s: {seeded}")
-    with db.begin() as session:  # a known user: the ack path needs no users.info
-        session.execute(
-            insert(UserProfile).values(
-                team_id=TEAM, user_id=USER, name="bench", tz="UTC", locale="en-US",
-                is_admin=True, is_bot=False, deleted=False, fetched_at=datetime.now(UTC),
-            )
-        )  # fmt: skip
-
     rolecall = HttpServer(app, db, host="127.0.0.1", port=0).start()
     bare = HttpServer(_bare_bolt(emulator.api_url), db, host="127.0.0.1", port=0).start()
     url = emulator.response_url("bench")

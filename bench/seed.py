@@ -10,7 +10,7 @@ from sqlalchemy import insert
 
 from domain.catalog import Catalog
 from storage.db import Database
-from storage.models import CustomArea, RoleAssignment
+from storage.models import CustomArea, RoleAssignment, UserProfile
 
 WORKSPACES = 200
 ASSIGNMENTS = 10_000
@@ -23,12 +23,30 @@ def seed_all(
     """Seed everything; returns row counts by kind."""
     now = datetime.now(UTC)
     roles = list(catalog.roles)
+    assignments = _assignments(team, admin, roles, now)
     with db.begin() as session:
         session.execute(insert(CustomArea), _custom_areas(team, admin, roles, now))
-        session.execute(insert(RoleAssignment), _assignments(team, admin, roles, now))
+        session.execute(insert(RoleAssignment), assignments)
+        # Holders were seen before (cached profiles), as in a workspace in daily use.
+        people = {(r["team_id"], r["user_id"]) for r in assignments} | {(team, admin)}
+        session.execute(insert(UserProfile), [_profile(t, u, now) for t, u in sorted(people)])
     counts = {"custom_areas": CUSTOM_AREAS, "assignments": ASSIGNMENTS, "workspaces": WORKSPACES}
     counts["tickets"] = _seed_tickets(db, team, admin, tickets, now)
     return counts
+
+
+def _profile(team_id: str, user_id: str, now: datetime) -> dict[str, Any]:
+    return {
+        "team_id": team_id,
+        "user_id": user_id,
+        "name": user_id.lower(),
+        "tz": "UTC",
+        "locale": "en-US",
+        "is_admin": user_id.startswith("UBENCH"),
+        "is_bot": False,
+        "deleted": False,
+        "fetched_at": now,
+    }
 
 
 def _custom_areas(team: str, admin: str, roles: list[str], now: datetime) -> list[dict[str, Any]]:

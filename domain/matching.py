@@ -34,6 +34,9 @@ class Entry:
     norm: str
     flat: str
     primary: bool
+    # Whole-word pattern for Latin names (compiled once: the re module's cache is too small
+    # for a catalogue's worth of names); Chinese names match anywhere.
+    pattern: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,8 @@ def _entries_of(area: Area) -> tuple[Entry, ...]:
         flat = compact(text)
         if flat and flat not in seen:
             seen.add(flat)
-            entries.append(Entry(area, text, normalize(text), flat, primary=i < 3))
+            norm = normalize(text)
+            entries.append(Entry(area, text, norm, flat, primary=i < 3, pattern=_word(norm)))
     return tuple(entries)
 
 
@@ -125,12 +129,18 @@ def _exact(norm: str, entries: list[Entry]) -> list[Hit]:
 Span = tuple[int, int]
 
 
+def _word(norm: str) -> re.Pattern[str] | None:
+    if has_cjk(norm):
+        return None
+    return re.compile(rf"(?<![0-9a-z]){re.escape(norm)}(?![0-9a-z])")
+
+
 def _span(norm: str, entry: Entry) -> Span | None:
     """Where a name occurs in the query: whole words for Latin, any place for Chinese."""
-    if has_cjk(entry.norm):
+    if entry.pattern is None:
         at = norm.find(entry.norm)
         return (at, at + len(entry.norm)) if at >= 0 else None
-    match = re.search(rf"(?<![0-9a-z]){re.escape(entry.norm)}(?![0-9a-z])", norm)
+    match = entry.pattern.search(norm)
     return match.span() if match else None
 
 
@@ -198,7 +208,7 @@ def _partial(norm: str, entries: list[Entry]) -> list[Hit]:
     flat = norm.replace(" ", "")
     if len(flat) < (2 if has_cjk(flat) else 4):
         return []
-    probe = Entry(entries[0].area, norm, norm, flat, False) if entries else None
+    probe = Entry(entries[0].area, norm, norm, flat, False, _word(norm)) if entries else None
     hits = [
         Hit(e.area, e.text, PARTIAL, -float(len(e.flat)))
         for e in entries

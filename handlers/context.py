@@ -62,7 +62,7 @@ def make_requester_middleware(
             cached = directory.cached(team_id, user_id)
             if cached is not None and cached.locale:
                 lang = lang_of(cached.locale)
-            if cached is None or directory.is_stale(cached):
+            if directory.needs_fetch(team_id, user_id, cached):
                 directory.refresh_later(team_id, user_id)
         context["requester"] = Requester(team_id=team_id or "", user_id=user_id, lang=lang)
         return next()

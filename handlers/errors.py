@@ -17,6 +17,7 @@ from typing import Any
 from slack_bolt import BoltContext, BoltResponse
 from slack_bolt.context.respond import Respond
 
+from bot.deps import Deps
 from domain.errors import RolecallError
 from handlers.replies import ephemeral, error_text
 from i18n import t
@@ -97,6 +98,19 @@ def guarded(func: Callable[..., None]) -> Callable[..., None]:
         [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in wanted]
     )
     return wrapper
+
+
+def after_ack(deps: Deps, work: Callable[..., Any], *args: Any) -> None:
+    """Run Web API work off the request path, only when there is some; failures are
+    logged with their traceback (the user already has their answer)."""
+
+    def quietly() -> None:
+        try:
+            work(*args)
+        except Exception:
+            log.exception("work after the ack failed in %s", getattr(work, "__name__", work))
+
+    deps.background.submit(quietly)
 
 
 def report_job_error(error: Exception, job: str) -> None:

@@ -17,6 +17,7 @@ from domain.parsing import parse_user, split_command
 from domain.tickets import USAGE, parse_filing, parse_number, parse_resolution
 from handlers.access import requester_is_admin
 from handlers.context import Requester, requester
+from handlers.errors import after_ack
 from handlers.issue_blocks import (
     escalate_modal,
     file_modal,
@@ -25,7 +26,7 @@ from handlers.issue_blocks import (
     ticket_line,
     with_mentions,
 )
-from handlers.issue_notify import Notifier, after_ack
+from handlers.issue_notify import Notifier
 from handlers.mrkdwn import channel as channel_ref
 from handlers.mrkdwn import escape, user
 from handlers.replies import ephemeral

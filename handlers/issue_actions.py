@@ -20,6 +20,7 @@ from domain.tickets import (
 )
 from handlers.access import requester_is_admin
 from handlers.context import requester
+from handlers.errors import after_ack
 from handlers.issue import filed_text
 from handlers.issue_blocks import (
     ACTION_ANALYZE,
@@ -40,7 +41,7 @@ from handlers.issue_blocks import (
     submitted,
     with_mentions,
 )
-from handlers.issue_notify import Notifier, after_ack
+from handlers.issue_notify import Notifier
 from handlers.users import UserDirectory
 from i18n import t
 from services import tickets

@@ -14,8 +14,9 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import Deps
 from domain.tickets import DEFAULT_CATEGORY, DEFAULT_SEVERITY, summary_of
 from handlers.context import Requester, requester
+from handlers.errors import after_ack
 from handlers.issue_blocks import card_lang, file_modal
-from handlers.issue_notify import Notifier, after_ack
+from handlers.issue_notify import Notifier
 from handlers.mrkdwn import user
 from i18n import t
 from services import tickets

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -33,18 +32,6 @@ _LOCKS = tuple(threading.Lock() for _ in range(64))
 
 def _lock(ticket_id: int) -> threading.Lock:
     return _LOCKS[ticket_id % len(_LOCKS)]
-
-
-def after_ack(deps: Deps, work: Callable[..., Any], *args: Any) -> None:
-    """Run Web API work off the request path; failures are logged, never raised to Slack."""
-
-    def quietly() -> None:
-        try:
-            work(*args)
-        except Exception:
-            log.exception("support-queue follow-up %s failed", getattr(work, "__name__", work))
-
-    deps.background.submit(quietly)
 
 
 class Notifier:

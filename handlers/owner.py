@@ -12,13 +12,12 @@ from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from domain.errors import UsageError
-from domain.matching import match_topic
 from domain.parsing import is_user, parse_user, split_command
 from domain.permissions import ADMIN_ROLE
 from handlers import owner_blocks as blocks
 from handlers.access import require_admin
 from handlers.context import Requester, requester
-from handlers.errors import guarded
+from handlers.errors import after_ack, guarded
 from handlers.mrkdwn import escape
 from handlers.replies import ephemeral
 from handlers.users import UserDirectory
@@ -26,7 +25,7 @@ from i18n import lang_of, t
 from services import owner as service
 from services.config import workspace_config
 from services.roles import today, workspace_catalog
-from storage.profiles import get_profile
+from storage.profiles import get_profile, get_profiles
 from storage.roles import holders
 from storage.workspace import claim, release
 
@@ -38,7 +37,9 @@ ADMIN_SUBCOMMANDS = ("set", "unset", "add", "gaps")
 def register(app: App, deps: Deps, directory: UserDirectory) -> None:
     """Wire `/owner` and its share button."""
 
-    def owner_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+    def owner_command(
+        ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
         """Answer from the store, inside the ack."""
         who = requester(context)
         sub, rest = split_command(command.get("text", ""), USAGE)
@@ -49,21 +50,9 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
         elif sub in ADMIN_SUBCOMMANDS:
             ack(ephemeral(_admin(deps, directory, who, sub, rest)))
         else:
-            ack(_topic(deps, who, command.get("text", "").strip()))
-
-    def after_answer(command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        """Refresh the named people's profiles, then tell admins about vacated roles."""
-        text = command.get("text", "").strip()
-        sub = text.partition(" ")[0].lower()
-        if sub in ("", "help", "list", *ADMIN_SUBCOMMANDS):
-            return
-        who = requester(context)
-        named = _named(deps, who, text)
-        for user_id in named:
-            cached = directory.cached(who.team_id, user_id)
-            if cached is None or directory.is_stale(cached):
-                directory.fetch(who.team_id, user_id)
-        notify_vacancies(deps, client, who.team_id, _vacancies(deps, who, text))
+            reply, answers = _topic(deps, who, command.get("text", "").strip())
+            ack(reply)
+            _follow_up(deps, directory, client, who, answers)
 
     def share_ack(ack: Ack) -> None:
         """Acknowledge the button; the answer is posted after the ack."""
@@ -81,21 +70,23 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
         shown.append({"type": "context", "elements": [{"type": "mrkdwn", "text": asked}]})
         respond(response_type="in_channel", delete_original=True, text=text, blocks=shown)
 
-    app.command("/owner")(ack=owner_command, lazy=[guarded(after_answer)])
+    app.command("/owner")(owner_command)
     app.action(blocks.SHARE)(ack=share_ack, lazy=[guarded(share)])
 
 
-def _topic(deps: Deps, who: Requester, text: str) -> dict[str, Any]:
+def _topic(
+    deps: Deps, who: Requester, text: str
+) -> tuple[dict[str, Any], list[service.AreaAnswer]]:
     with deps.db.begin() as session:
         day = today(session, deps.settings, who.team_id, deps.now())
         found = service.answer_topic(session, who.team_id, deps.catalog, text, day, deps.now())
     answers = list(found.answers)
     if not answers:
-        return ephemeral(blocks.none(text, found.match.suggestions, who.lang))
+        return ephemeral(blocks.none(text, found.match.suggestions, who.lang)), answers
     if len(answers) == 1:
         hit = found.match.hits[0]
-        return ephemeral(*blocks.single(answers[0], hit, who.lang, text))
-    return ephemeral(*blocks.several(answers, who.lang, text))
+        return ephemeral(*blocks.single(answers[0], hit, who.lang, text)), answers
+    return ephemeral(*blocks.several(answers, who.lang, text)), answers
 
 
 def _listing(deps: Deps, who: Requester) -> dict[str, Any]:
@@ -158,28 +149,39 @@ def _gaps(rows: list[Any], lang: str) -> str:
     return "\n".join(lines)
 
 
-def _answers(deps: Deps, who: Requester, text: str) -> list[service.AreaAnswer]:
-    try:
-        with deps.db.begin() as session:
-            day = today(session, deps.settings, who.team_id, deps.now())
-            catalog = workspace_catalog(session, who.team_id, deps.catalog)
-            areas = [h.area for h in match_topic(text, catalog.areas.values()).hits]
-            return service.answers_for(session, who.team_id, catalog, areas, day)
-    except UsageError:
-        return []
+def _follow_up(
+    deps: Deps,
+    directory: UserDirectory,
+    client: WebClient,
+    who: Requester,
+    answers: list[service.AreaAnswer],
+) -> None:
+    """After the answer: refresh stale profiles of the people named, and tell admins about
+    vacated roles. Started only when there is something to do, so a plain answer costs
+    nothing more."""
+    named = _named(answers)
+    with deps.db.begin() as session:
+        known = get_profiles(session, who.team_id, named)
+    stale = [u for u in sorted(named) if directory.needs_fetch(who.team_id, u, known.get(u))]
+    vacated = service.vacancies(answers)
+    if not stale and not vacated:
+        return
+
+    def follow_up() -> None:
+        for user_id in stale:
+            directory.fetch(who.team_id, user_id)
+        notify_vacancies(deps, client, who.team_id, vacated)
+
+    after_ack(deps, follow_up)
 
 
-def _named(deps: Deps, who: Requester, text: str) -> set[str]:
+def _named(answers: list[service.AreaAnswer]) -> set[str]:
     """Everyone an answer names or would name (holders, backups, overrides)."""
     found: set[str] = set()
-    for answer in _answers(deps, who, text):
+    for answer in answers:
         found |= {p.user_id for p in answer.owners} | set(answer.vacated)
         found |= {p.user_id for _, people in answer.contributors for p in people}
     return found
-
-
-def _vacancies(deps: Deps, who: Requester, text: str) -> set[tuple[str, str]]:
-    return service.vacancies(_answers(deps, who, text))
 
 
 def notify_vacancies(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -16,6 +16,7 @@ from storage.profiles import get_profile, save_profile
 
 log = logging.getLogger(__name__)
 FRESH_FOR = timedelta(hours=12)
+RETRY_AFTER = timedelta(minutes=1)
 
 
 class UserDirectory:
@@ -25,6 +26,8 @@ class UserDirectory:
         self.deps = deps
         self.client = client
         self._inflight: set[tuple[str, str]] = set()
+        # users.info failures, so an unknown ID is not asked about on every request.
+        self._failed: dict[tuple[str, str], datetime] = {}
         self._lock = threading.Lock()
 
     def cached(self, team_id: str, user_id: str) -> UserProfile | None:
@@ -36,6 +39,14 @@ class UserDirectory:
         """Whether the profile should be fetched again."""
         return self.deps.now() - profile.fetched_at > FRESH_FOR
 
+    def needs_fetch(self, team_id: str, user_id: str, cached: UserProfile | None) -> bool:
+        """Whether to ask Slack: never fetched or stale, and not a recent failure."""
+        if cached is not None and not self.is_stale(cached):
+            return False
+        with self._lock:
+            retry_at = self._failed.get((team_id, user_id))
+        return retry_at is None or self.deps.now() >= retry_at
+
     def profile(self, team_id: str, user_id: str) -> UserProfile | None:
         """The stored profile, fetched from Slack first when never seen (admin checks)."""
         found = self.cached(team_id, user_id)
@@ -46,8 +57,14 @@ class UserDirectory:
         try:
             answer = self.client.users_info(user=user_id, include_locale=True)
         except SlackApiError as exc:
-            log.warning("users.info %s failed: %s", user_id, exc.response.get("error"))
+            error = exc.response.get("error")
+            log.warning("users.info %s failed: %s", user_id, error)
+            wait = FRESH_FOR if error in ("user_not_found", "user_not_visible") else RETRY_AFTER
+            with self._lock:
+                self._failed[(team_id, user_id)] = self.deps.now() + wait
             return None
+        with self._lock:
+            self._failed.pop((team_id, user_id), None)
         return self.store(team_id, answer["user"])
 
     def store(self, team_id: str, user: dict[str, Any]) -> UserProfile:

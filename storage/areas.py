@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -19,6 +19,16 @@ def custom_areas(session: Session, team_id: str) -> list[CustomArea]:
             select(CustomArea).where(CustomArea.team_id == team_id).order_by(CustomArea.key)
         )
     )
+
+
+def custom_version(session: Session, team_id: str) -> tuple[object, ...]:
+    """A cheap fingerprint of the workspace's own areas and roles (they are only added):
+    when it is unchanged, a catalogue built from them earlier is still right."""
+    areas = session.execute(
+        select(func.count(), func.max(CustomArea.created_at)).where(CustomArea.team_id == team_id)
+    ).one()
+    roles = session.scalar(select(func.count()).where(CustomRole.team_id == team_id))
+    return (*areas, roles)
 
 
 def custom_roles(session: Session, team_id: str) -> list[CustomRole]:
