@@ -63,12 +63,14 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_db() -> Iterator[Database]:
-    """This worker's own migrated PostgreSQL database."""
-    name = f"rolecall_test_{_worker()}"
+    """This test process's own migrated PostgreSQL database, dropped at the end.
+
+    Named by worker and process, so two suites running at once never share one.
+    """
+    name = f"rolecall_test_{_worker()}_{os.getpid()}"
     admin_url = PG_URL.replace("postgresql+psycopg://", "postgresql://")
     try:
         with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
     except psycopg.OperationalError as exc:
         pytest.fail(f"PostgreSQL is not reachable at {PG_URL}: {exc}")
@@ -77,6 +79,8 @@ def postgres_db() -> Iterator[Database]:
     db.upgrade()
     yield db
     db.dispose()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _truncate(db: Database) -> None:
