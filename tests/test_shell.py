@@ -19,7 +19,6 @@ from bot.settings import Settings, load_settings
 from bot.shell import Session, _open_session, run_shell
 
 ROOT = Path(__file__).resolve().parents[1]
-HANDLERS = ROOT / "handlers"
 
 
 @pytest.fixture
@@ -175,10 +174,6 @@ def test_modal_round_trip(session: tuple[Session, io.StringIO]) -> None:
     assert "closed" in out.getvalue() and not s.modals
 
 
-@pytest.mark.skipif(
-    not (HANDLERS / "owner.py").exists() or not (HANDLERS / "role.py").exists(),
-    reason="/role and /owner not written yet",
-)
 def test_role_assign_then_owner_names_alice_and_shares(settings: Settings) -> None:
     out = shell(settings, "/role assign @alice pm", "/owner 路线图", "press 1")
     owner_answer = out.split("> /owner 路线图")[1].split("> press 1")[0]
@@ -187,11 +182,32 @@ def test_role_assign_then_owner_names_alice_and_shares(settings: Settings) -> No
     assert "[#general" in shared and "@alice" in shared
 
 
-@pytest.mark.skipif(not (HANDLERS / "issue.py").exists(), reason="/issue not written yet")
 def test_issue_is_filed(settings: Settings) -> None:
     out = shell(settings, "/rolecall config support_channel #support", "/issue export crashes")
     assert "Traceback" not in out and "no listener" not in out
     assert "export crashes" in out.split("> /issue export crashes")[1]
+
+
+def test_issue_modal_card_button_and_first_response_flag(settings: Settings) -> None:
+    out = shell(
+        settings,
+        "/rolecall config support_channel #support",
+        "/issue",
+        "submit summary=Export crashes; customer=ACME; severity=high",
+        "press 1",
+        "clock +5h",
+        "tick",
+        "/issue list",
+    )
+    filed = out.split("> submit")[1].split("> press 1")[0]
+    assert "Filed #1 Export crashes" in filed
+    assert "[#support, message 1] *#1 Export crashes*" in filed and "ACME" in filed
+    taken = out.split("> press 1")[1].split("> clock")[0]
+    assert "[updated message in #support, message 1]" in taken
+    assert "[thread in #support" in taken and "assigned it to @admin" in taken
+    flagged = out.split("> tick")[1].split("> /issue list")[0]
+    assert "#1 Export crashes is still new after 5h" in flagged
+    assert "*#1 Export crashes* · high · new · @admin" in out.split("> /issue list")[1]
 
 
 def test_cli_shell_reads_piped_stdin(tmp_path: Path) -> None:
