@@ -8,23 +8,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
+from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
-from domain.errors import RolecallError, UsageError
+from domain.errors import UsageError
 from domain.parsing import parse_user, split_command
 from domain.tickets import USAGE, parse_filing, parse_number, parse_resolution
 from handlers.access import requester_is_admin
 from handlers.context import Requester, requester
-from handlers.errors import after_ack
+from handlers.errors import after_ack, message_for
 from handlers.issue_blocks import (
     escalate_modal,
     file_modal,
     headline,
     show_blocks,
     ticket_line,
-    with_mentions,
 )
 from handlers.issue_notify import Notifier
 from handlers.mrkdwn import channel as channel_ref
@@ -57,6 +57,7 @@ class Ctx:
     notifier: Notifier
     directory: UserDirectory
     command: dict[str, Any]
+    respond: Respond
 
     def t(self, key: str, **params: Any) -> str:
         """A message in the requester's language."""
@@ -80,7 +81,11 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
     notifier = Notifier(deps, app.client, directory)
 
     def issue_command(
-        ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
+        ack: Ack,
+        command: dict[str, Any],
+        context: BoltContext,
+        client: WebClient,
+        respond: Respond,
     ) -> None:
         """Answer every subcommand from the store, inside the ack."""
         who = requester(context)
@@ -92,12 +97,9 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
             after_ack(deps, lambda: client.views_open(trigger_id=trigger, view=view))
             return
         with deps.db.begin() as session:
-            ctx = Ctx(deps, session, who, notifier, directory, command)
+            ctx = Ctx(deps, session, who, notifier, directory, command, respond)
             handler = SUBCOMMANDS.get(sub)
-            try:
-                reply = handler(ctx, rest) if handler else file_now(ctx, command.get("text", ""))
-            except RolecallError as error:
-                raise with_mentions(error) from None
+            reply = handler(ctx, rest) if handler else file_now(ctx, command.get("text", ""))
         ack(ephemeral(reply.text, reply.blocks))
         for work in reply.after:
             after_ack(deps, work)
@@ -153,19 +155,18 @@ def cmd_list(ctx: Ctx, rest: str) -> Reply:
     which = (rest.split() or ["open"])[0].lower()
     found = queries.list_tickets(ctx.session, ctx.who.team_id, which, ctx.who.user_id)
     title = ctx.t(f"issue.list.title.{which}", count=found.shown_total)
-    return Reply(_lines(ctx, title, found, "issue.list.empty"))
+    return Reply(_lines(ctx.deps, ctx.who.lang, title, found, "issue.list.empty"))
 
 
-def _lines(ctx: Ctx, title: str, found: queries.TicketPage, empty: str) -> str:
+def _lines(deps: Deps, lang: str, title: str, found: queries.TicketPage, empty: str) -> str:
     if not found.tickets:
-        return ctx.t(empty)
-    now = ctx.deps.now()
-    lines = [title, *(ticket_line(tk, ctx.who.lang, now) for tk in found.tickets)]
+        return t(lang, empty)
+    now = deps.now()
+    lines = [title, *(ticket_line(tk, lang, now) for tk in found.tickets)]
     if found.total > len(found.tickets):
         more = found.total - len(found.tickets)
-        lines.append(
-            ctx.t("issue.list.more", count=f"{more}+" if found.total >= COUNT_CAP else more)
-        )
+        shown = f"{more}+" if found.total >= COUNT_CAP else more
+        lines.append(t(lang, "issue.list.more", count=shown))
     return "\n".join(lines)
 
 
@@ -179,10 +180,34 @@ def cmd_show(ctx: Ctx, rest: str) -> Reply:
 
 
 def cmd_search(ctx: Ctx, rest: str) -> Reply:
-    """`/issue search <words>` over summaries, descriptions, customers and resolutions."""
-    found = queries.search(ctx.session, ctx.who.team_id, rest)
-    title = ctx.t("issue.search.title", words=escape(rest[:100]), count=found.shown_total)
-    return Reply(_lines(ctx, title, found, "issue.search.none"))
+    """`/issue search <words>` over summaries, descriptions, customers and resolutions.
+
+    A search reads thousands of rows, so the ack only says it started; the results replace
+    that answer through the response_url once found."""
+    queries.search_words(rest)  # no words: the usage, in the ack
+    deps, who, respond = ctx.deps, ctx.who, ctx.respond
+    words = escape(rest[:100])
+    return Reply(
+        ctx.t("issue.search.searching", words=words),
+        after=[lambda: search_later(deps, who, respond, rest)],
+    )
+
+
+def search_later(deps: Deps, who: Requester, respond: Respond, text: str) -> None:
+    """Run a search after the ack and replace the "Searching…" answer with what it found."""
+    try:
+        with deps.db.begin() as session:
+            found = queries.search(session, who.team_id, text)
+            words = escape(text[:100])
+            title = t(who.lang, "issue.search.title", words=words, count=found.shown_total)
+            lines = _lines(deps, who.lang, title, found, "issue.search.none")
+        if found.partial:
+            scanned = f"{queries.SEARCH_SCAN:,}"
+            lines += "\n" + t(who.lang, "issue.search.partial", scanned=scanned)
+    except Exception as error:
+        respond(replace_original=True, response_type="ephemeral", text=message_for(error, who.lang))
+        raise
+    respond(replace_original=True, response_type="ephemeral", text=lines)
 
 
 def cmd_take(ctx: Ctx, rest: str) -> Reply:

@@ -9,7 +9,6 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from domain.errors import RolecallError
 from domain.tickets import (
     DEFAULT_CATEGORY,
     DEFAULT_SEVERITY,
@@ -39,7 +38,6 @@ from handlers.issue_blocks import (
     headline,
     resolve_modal,
     submitted,
-    with_mentions,
 )
 from handlers.issue_notify import Notifier
 from handlers.users import UserDirectory
@@ -76,10 +74,7 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
                 after_ack(deps, lambda: client.views_open(trigger_id=trigger, view=view))
                 return
             if aid == ACTION_TAKE:
-                try:
-                    change = tickets.take(session, team, number, me, now)
-                except RolecallError as error:
-                    raise with_mentions(error) from None
+                change = tickets.take(session, team, number, me, now)
             elif aid == ACTION_ANALYZE:
                 change = tickets.analyze(session, team, number, me, now)
             else:

@@ -6,11 +6,9 @@ text of any length is stored whole and never rejected by Slack.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from domain.errors import RolecallError
 from domain.text import has_cjk
 from domain.tickets import CATEGORIES, is_open, summary_of
 from handlers.mrkdwn import escape, truncate, user
@@ -45,23 +43,6 @@ TEXT_LIMIT = 3000  # plain_text_input max_length, and a section's text
 TITLE_LIMIT = 24  # a modal's title, submit and close
 SUMMARY_SHOWN = 300
 EXCERPT = 500
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A person named in an error: a stored user ID, not user text, so not escaped."""
-
-    user_id: str
-
-    def __format__(self, spec: str) -> str:
-        return user(self.user_id)
-
-
-def with_mentions(error: RolecallError) -> RolecallError:
-    """Let an error's `user` parameter show as a mention (errors escape plain strings)."""
-    if isinstance(error.params.get("user"), str):
-        error.params["user"] = Mention(error.params["user"])
-    return error
 
 
 def card_lang(ticket: Ticket) -> str:

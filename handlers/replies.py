@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from domain.errors import RolecallError
+from domain.parsing import is_user, parse_user
 from handlers.mrkdwn import escape
+from handlers.mrkdwn import user as mention
 from i18n import t
 
 
@@ -17,9 +19,21 @@ def ephemeral(text: str, blocks: list[dict[str, Any]] | None = None) -> dict[str
     return reply
 
 
+# Error parameters that carry a stored user ID (never user text): shown as a mention.
+MENTION_PARAMS = frozenset({"user"})
+
+
+def _error_param(key: str, value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    if key in MENTION_PARAMS and is_user(value):
+        return mention(parse_user(value))
+    return escape(value)
+
+
 def error_text(lang: str, error: RolecallError) -> str:
     """The error's message, plus the right usage when the error names one."""
-    params = {k: escape(v) if isinstance(v, str) else v for k, v in error.params.items()}
+    params = {k: _error_param(k, v) for k, v in error.params.items()}
     text = t(lang, error.key, **params)
     if error.usage:
         text += f"\n{t(lang, 'error.usage_hint')} {t(lang, error.usage)}"

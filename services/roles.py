@@ -123,7 +123,7 @@ def assign(
     """Give `user` the role named `text`."""
     role = find_role(catalog, text)
     if not store.add_holder(session, team_id, role.key, user, actor, at):
-        raise Conflict("role.assign.already", user=f"<@{user}>", role=role.key)
+        raise Conflict("role.assign.already", user=user, role=role.key)
     store.add_event(session, team_id, "assign", actor, at, role_key=role.key, subject_id=user)
     return role
 
@@ -134,7 +134,7 @@ def unassign(
     """Take the role named `text` from `user`."""
     role = find_role(catalog, text)
     if not store.remove_holder(session, team_id, role.key, user):
-        raise NotFound("role.unassign.not_holder", user=f"<@{user}>", role=role.key)
+        raise NotFound("role.unassign.not_holder", user=user, role=role.key)
     store.add_event(session, team_id, "unassign", actor, at, role_key=role.key, subject_id=user)
     return role
 
@@ -163,7 +163,7 @@ def mark_away(
 def mark_back(session: Session, team_id: str, actor: str, user: str, at: datetime) -> None:
     """Mark `user` back; refused when they were not away."""
     if not store.set_absence(session, team_id, user, None):
-        raise Conflict("role.back.not_away", user=f"<@{user}>")
+        raise Conflict("role.back.not_away", user=user)
     store.add_event(session, team_id, "back", actor, at, subject_id=user)
 
 

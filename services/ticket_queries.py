@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
 from domain.errors import UsageError
@@ -14,6 +13,7 @@ from domain.tickets import (
     LIST_FILTERS,
     OPEN_STATUSES,
     SEVERITY_RANK,
+    STATUSES,
     USAGE,
     rank_categories,
     rank_causes,
@@ -21,16 +21,23 @@ from domain.tickets import (
 from storage.models import Ticket, TicketEvent
 from storage.tickets import (
     COUNT_CAP,
+    TicketFilter,
+    by_id,
     compare_and_set,
+    count_capped,
     events_of,
     matching_words,
-    page,
+    newest,
+    newest_by_severity,
     resolved_since,
     unflagged_new,
 )
 
 PAGE = 20
 MAX_DAYS = 3650
+SEARCH_WORDS = 10
+SEARCH_SCAN = 20_000  # a search reads at most this many of the workspace's newest tickets
+MOST_SEVERE_FIRST = tuple(sorted(SEVERITY_RANK, key=SEVERITY_RANK.__getitem__))
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,7 @@ class TicketPage:
 
     tickets: list[Ticket]
     total: int
+    partial: bool = False  # a search that read only the newest SEARCH_SCAN tickets
 
     @property
     def shown_total(self) -> str:
@@ -57,30 +65,47 @@ class Causes:
 
 
 def list_tickets(session: Session, team_id: str, which: str, user_id: str) -> TicketPage:
-    """`/issue list [open|mine|all|urgent|feedback]`: most severe, then newest, first."""
+    """`/issue list [open|mine|all|urgent|feedback]`: most severe, then newest, first
+    (`all`: newest first)."""
     if which not in LIST_FILTERS:
         raise UsageError("issue.list.bad_filter", usage=USAGE, text=which)
-    rank = case(SEVERITY_RANK, value=Ticket.severity, else_=len(SEVERITY_RANK))
-    query = select(Ticket).where(Ticket.team_id == team_id)
+    shown = _list_filter(which, user_id)
+    total = count_capped(session, team_id, shown)
+    if which == "all":
+        return TicketPage(newest(session, team_id, shown, PAGE), total)
+    return TicketPage(newest_by_severity(session, team_id, shown, PAGE), total)
+
+
+def _list_filter(which: str, user_id: str) -> TicketFilter:
+    """What each list shows. Statuses and severities are spelled out (every status, every
+    severity when the list does not narrow them) so the storage reads them rank by rank."""
     if which == "open":
-        query = query.where(Ticket.status.in_(OPEN_STATUSES))
-    elif which == "urgent":
-        query = query.where(Ticket.status.in_(OPEN_STATUSES), Ticket.severity == "urgent")
-    elif which == "mine":
-        mine = or_(Ticket.assignee_id == user_id, Ticket.reporter_id == user_id)
-        query = query.where(Ticket.status != "closed", mine)
-    elif which == "feedback":
-        query = query.where(Ticket.category.in_(FEEDBACK_CATEGORIES))
-    order = (Ticket.number.desc(),) if which == "all" else (rank, Ticket.number.desc())
-    return TicketPage(*page(session, query.order_by(*order), PAGE))
+        return TicketFilter(statuses=OPEN_STATUSES, severities=MOST_SEVERE_FIRST)
+    if which == "urgent":
+        return TicketFilter(statuses=OPEN_STATUSES, severities=("urgent",))
+    if which == "mine":
+        not_closed = tuple(s for s in STATUSES if s != "closed")
+        return TicketFilter(statuses=not_closed, severities=MOST_SEVERE_FIRST, involving=user_id)
+    if which == "feedback":
+        return TicketFilter(
+            statuses=STATUSES, severities=MOST_SEVERE_FIRST, categories=FEEDBACK_CATEGORIES
+        )
+    return TicketFilter()  # all
 
 
-def search(session: Session, team_id: str, text: str) -> TicketPage:
-    """Tickets whose summary, description, customer, root cause or solution has every word."""
+def search_words(text: str) -> list[str]:
+    """The words a search looks for (the first SEARCH_WORDS); UsageError when there are none."""
     words = [w for w in text.split() if w]
     if not words:
         raise UsageError("issue.search.empty", usage=USAGE)
-    return TicketPage(*page(session, matching_words(team_id, words[:10]), PAGE))
+    return words[:SEARCH_WORDS]
+
+
+def search(session: Session, team_id: str, text: str) -> TicketPage:
+    """Tickets whose summary, description, customer, root cause or solution has every word,
+    newest first, among the newest SEARCH_SCAN tickets of the workspace."""
+    found, total, partial = matching_words(session, team_id, search_words(text), PAGE, SEARCH_SCAN)
+    return TicketPage(found, total, partial)
 
 
 def history(session: Session, ticket: Ticket) -> list[TicketEvent]:
@@ -108,12 +133,11 @@ def waiting_new(session: Session, now: datetime) -> list[Ticket]:
 
 def mark_flagged(session: Session, ticket: Ticket, now: datetime) -> bool:
     """Claim the one first-response flag of a ticket; False when already flagged or answered."""
-    guard = Ticket.flagged_at.is_(None) & (Ticket.status == "new")
-    return compare_and_set(session, ticket, guard, flagged_at=now)
+    return compare_and_set(session, ticket, {"flagged_at": None, "status": "new"}, flagged_at=now)
 
 
 def unmark_flagged(session: Session, ticket_id: int) -> None:
     """Give the flag back when posting it failed, so the next tick tries again."""
-    ticket = session.get(Ticket, ticket_id)
+    ticket = by_id(session, ticket_id)
     if ticket is not None:
         ticket.flagged_at = None

@@ -11,15 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain.errors import Conflict, NotAllowed, NotFound
 from domain.tickets import USAGE, next_status
 from storage.models import Ticket
 from storage.roles import holders
-from storage.tickets import add_event, by_dedupe_key, by_number, compare_and_set, next_number
+from storage.tickets import add_event, add_numbered, by_dedupe_key, by_number, compare_and_set
 
 SUPPORT_ROLE = "customer-support"
 TECH_LEAD_ROLE = "tech-lead"
@@ -78,32 +76,24 @@ def file_ticket(
     """File a ticket; with a dedupe key already used, the earlier ticket and False."""
     if dedupe_key is not None and (earlier := by_dedupe_key(session, team_id, dedupe_key)):
         return earlier, False
-    try:
-        # One savepoint for number and row: a lost dedupe race gives the number back.
-        with session.begin_nested():
-            ticket = _new_ticket(team_id, next_number(session, team_id), reporter_id, filed, now)
-            ticket.dedupe_key = dedupe_key
-            if source is not None:
-                ticket.source_channel, ticket.source_ts = source.channel, source.ts
-                ticket.source_thread_ts = source.thread_ts or source.ts
-                ticket.source_permalink = source.permalink
-            session.add(ticket)
-            session.flush()
-    except IntegrityError:
+    ticket = _new_ticket(team_id, reporter_id, filed, now)
+    ticket.dedupe_key = dedupe_key
+    if source is not None:
+        ticket.source_channel, ticket.source_ts = source.channel, source.ts
+        ticket.source_thread_ts = source.thread_ts or source.ts
+        ticket.source_permalink = source.permalink
+    if not add_numbered(session, ticket):
         earlier = by_dedupe_key(session, team_id, dedupe_key) if dedupe_key else None
         if earlier is None:
-            raise
+            raise RuntimeError(f"ticket {dedupe_key!r} conflicted, yet no ticket holds the key")
         return earlier, False
     add_event(session, ticket, "filed", reporter_id, now, {"severity": filed.severity})
     return ticket, True
 
 
-def _new_ticket(
-    team_id: str, number: int, reporter_id: str, filed: NewTicket, now: datetime
-) -> Ticket:
+def _new_ticket(team_id: str, reporter_id: str, filed: NewTicket, now: datetime) -> Ticket:
     return Ticket(
         team_id=team_id,
-        number=number,
         summary=filed.summary,
         description=filed.description,
         customer=filed.customer,
@@ -132,13 +122,14 @@ def _apply(
     now: datetime,
     *,
     detail: dict[str, Any] | None = None,
-    condition: ColumnElement[bool] | None = None,
+    expected: dict[str, Any] | None = None,
     **values: Any,
 ) -> Change:
-    """Move a ticket by `action` if nobody changed its status meanwhile; record the event."""
+    """Move a ticket by `action` if nobody changed its status (nor the `expected` columns)
+    meanwhile; record the event."""
     old = ticket.status
     new = next_status(old, action, ticket.number)
-    guard = Ticket.status == old if condition is None else (Ticket.status == old) & condition
+    guard = {**(expected or {}), "status": old}
     if not compare_and_set(session, ticket, guard, status=new, updated_at=now, **values):
         session.refresh(ticket)
         next_status(ticket.status, action, ticket.number)  # refuses with the new state's reason
@@ -159,7 +150,7 @@ def take(session: Session, team_id: str, number: int, user_id: str, now: datetim
             user_id,
             now,
             detail={"assignee": user_id, "took": True},
-            condition=Ticket.assignee_id.is_(None),
+            expected={"assignee_id": None},
             assignee_id=user_id,
         )
     except Conflict:

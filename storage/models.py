@@ -156,6 +156,8 @@ class Ticket(Base):
         UniqueConstraint("team_id", "dedupe_key"),
         Index("ix_tickets_team_status", "team_id", "status"),
         Index("ix_tickets_status_created", "status", "created_at"),
+        # /issue list: each (severity, status) range read newest first (storage.tickets).
+        Index("ix_tickets_list", "team_id", "severity", "status", "number"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(TEAM)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,12 +47,20 @@ def next_number(session: Session, team_id: str) -> int:
     )
 
 
-def add_ticket(session: Session, ticket: Ticket) -> bool:
-    """Insert a ticket; False when its dedupe key is already used (filed before)."""
+def add_numbered(session: Session, ticket: Ticket) -> bool:
+    """Insert a ticket under its workspace's next number; False when its dedupe key is
+    already used (filed before, perhaps at the same moment).
+
+    Number and row share one savepoint, so a lost dedupe race gives the number back.
+    """
     try:
         with session.begin_nested():
+            ticket.number = next_number(session, ticket.team_id)
             session.add(ticket)
+            session.flush()
     except IntegrityError:
+        if ticket.dedupe_key is None:
+            raise
         return False
     return True
 
@@ -63,19 +81,23 @@ def by_id(session: Session, ticket_id: int) -> Ticket | None:
 
 
 def compare_and_set(
-    session: Session, ticket: Ticket, condition: ColumnElement[bool], **values: Any
+    session: Session, ticket: Ticket, expected: Mapping[str, Any], **values: Any
 ) -> bool:
-    """Change a ticket only if `condition` still holds in the store; False when it did not.
+    """Change a ticket only if its columns still hold the `expected` values in the store
+    (None: still empty); False when they did not.
 
     Two people acting at once both read the old state; only one UPDATE matches.
     """
-    changed = session.execute(
-        update(Ticket).where(Ticket.id == ticket.id, condition).values(**values)
-    )
+    guard = [_holds(getattr(Ticket, name), value) for name, value in expected.items()]
+    changed = session.execute(update(Ticket).where(Ticket.id == ticket.id, *guard).values(**values))
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         return False
     session.refresh(ticket)
     return True
+
+
+def _holds(column: Any, value: Any) -> ColumnElement[bool]:
+    return column.is_(None) if value is None else column == value
 
 
 def add_event(
@@ -114,18 +136,96 @@ def events_of(session: Session, ticket: Ticket, limit: int = 50) -> list[TicketE
 COUNT_CAP = 1000
 
 
-def page(session: Session, query: Select[Any], limit: int) -> tuple[list[Ticket], int]:
-    """Up to `limit` tickets of a query, and how many match (counted up to COUNT_CAP).
+@dataclass(frozen=True)
+class TicketFilter:
+    """Which of a workspace's tickets a list shows; every field given narrows it (None: any).
 
-    The count stops at the cap so a search over 100 000 tickets stays fast in the ack.
+    `involving` is a user who reported the ticket or holds it.
     """
-    capped = query.order_by(None).limit(COUNT_CAP).subquery()
-    total = session.scalar(select(func.count()).select_from(capped))
-    return list(session.scalars(query.limit(limit))), int(total or 0)
+
+    statuses: tuple[str, ...] | None = None
+    severities: tuple[str, ...] | None = None
+    categories: tuple[str, ...] | None = None
+    involving: str | None = None
 
 
-def matching_words(team_id: str, words: Sequence[str]) -> Select[Any]:
-    """Tickets whose text (summary, description, customer, root cause, solution) has every word."""
+def _where(team_id: str, which: TicketFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Ticket.team_id == team_id]
+    if which.statuses is not None:
+        conditions.append(Ticket.status.in_(which.statuses))
+    if which.severities is not None:
+        conditions.append(Ticket.severity.in_(which.severities))
+    if which.categories is not None:
+        conditions.append(Ticket.category.in_(which.categories))
+    if which.involving is not None:
+        conditions.append(
+            or_(Ticket.assignee_id == which.involving, Ticket.reporter_id == which.involving)
+        )
+    return conditions
+
+
+def count_capped(session: Session, team_id: str, which: TicketFilter) -> int:
+    """How many tickets match, counted up to COUNT_CAP (the count stops there, so it is cheap)."""
+    capped = select(Ticket.id).where(*_where(team_id, which)).limit(COUNT_CAP).subquery()
+    return int(session.scalar(select(func.count()).select_from(capped)) or 0)
+
+
+def newest(session: Session, team_id: str, which: TicketFilter, limit: int) -> list[Ticket]:
+    """Up to `limit` matching tickets, newest (highest number) first."""
+    query = select(Ticket).where(*_where(team_id, which)).order_by(Ticket.number.desc())
+    return list(session.scalars(query.limit(limit)))
+
+
+def newest_by_severity(
+    session: Session, team_id: str, which: TicketFilter, limit: int
+) -> list[Ticket]:
+    """Up to `limit` matching tickets: `which.severities` in the order given, newest (highest
+    number) first within each. `which` must name its severities and statuses.
+
+    One query per severity, asking only for what is still missing, none once the page is
+    full. Each is a UNION ALL of one range of ix_tickets_list (team, severity, status,
+    number) per status, read newest first with LIMIT: no query sorts more than `limit` rows
+    per status, however many tickets the workspace has.
+    """
+    if which.severities is None or which.statuses is None:
+        raise ValueError("newest_by_severity needs the severities and statuses spelled out")
+    found: list[Ticket] = []
+    for severity in which.severities:
+        wanted = limit - len(found)
+        if wanted <= 0:
+            break
+        found += _newest_of_severity(session, team_id, which, severity, wanted)
+    return found
+
+
+def _newest_of_severity(
+    session: Session, team_id: str, which: TicketFilter, severity: str, limit: int
+) -> list[Ticket]:
+    conditions = _where(team_id, replace(which, statuses=None, severities=None))
+    ranges = [
+        select(Ticket)
+        .where(*conditions, Ticket.severity == severity, Ticket.status == status)
+        .order_by(Ticket.number.desc())
+        .limit(limit)
+        for status in which.statuses or ()
+    ]
+    if len(ranges) == 1:
+        return list(session.scalars(ranges[0]))
+    merged = union_all(*(r.subquery().select() for r in ranges))
+    newest_first = merged.order_by(literal_column("number").desc()).limit(limit)
+    return list(session.scalars(select(Ticket).from_statement(newest_first)))
+
+
+def matching_words(
+    session: Session, team_id: str, words: Sequence[str], limit: int, scan: int
+) -> tuple[list[Ticket], int, bool]:
+    """Tickets whose text (summary, description, customer, root cause, solution) has every
+    word, newest first: up to `limit` of them, how many match (up to COUNT_CAP), and whether
+    older tickets were left out.
+
+    Only the newest `scan` tickets of the workspace are read, so a search costs the same
+    however large the workspace grows.
+    """
     fields = (
         Ticket.summary,
         Ticket.description,
@@ -137,11 +237,23 @@ def matching_words(team_id: str, words: Sequence[str]) -> Select[Any]:
         or_(*(func.lower(f).contains(word.lower(), autoescape=True) for f in fields))
         for word in words
     ]
-    return (
-        select(Ticket)
-        .where(Ticket.team_id == team_id, and_(*conditions))
+    # The newest ticket left out, if any: everything above its number is read.
+    first_unread = session.scalar(
+        select(Ticket.number)
+        .where(Ticket.team_id == team_id)
         .order_by(Ticket.number.desc())
+        .offset(scan)
+        .limit(1)
     )
+    if first_unread is not None:
+        conditions.append(Ticket.number > first_unread)
+    query = select(Ticket).where(Ticket.team_id == team_id, and_(*conditions))
+    capped = query.with_only_columns(Ticket.id).limit(COUNT_CAP).subquery()
+    total = int(session.scalar(select(func.count()).select_from(capped)) or 0)
+    if not total:
+        return [], 0, first_unread is not None
+    found = list(session.scalars(query.order_by(Ticket.number.desc()).limit(limit)))
+    return found, total, first_unread is not None
 
 
 def resolved_since(session: Session, team_id: str, since: datetime) -> list[tuple[str, str]]:

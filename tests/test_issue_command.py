@@ -141,11 +141,48 @@ def test_lists_show_and_search(desk: Harness) -> None:
     assert "#3" in desk.command("/issue", "list feedback").text
     mine = desk.command("/issue", "list mine", user="UBOB").text
     assert "#3" in mine and "#1" in mine and "#2" not in mine
-    assert "#1" in desk.command("/issue", "search add INDEX").text  # solutions are searched
-    assert "#2" in desk.command("/issue", "search globex").text  # customers too
-    assert "No ticket matches" in desk.command("/issue", "search nothing-like-it").text
+    assert "#1" in searched(desk, "add INDEX")  # solutions are searched
+    assert "#2" in searched(desk, "globex")  # customers too
+    assert "No ticket matches" in searched(desk, "nothing-like-it")
     shown = desk.command("/issue", "show #1").text
     assert "History" in shown and "filed it" in shown and "resolved it" in shown
+
+
+def searched(desk: Harness, words: str, team: str = "T0001") -> str:
+    """What `/issue search` finally shows: the results replacing its "Searching…" ack."""
+    reply = desk.command("/issue", f"search {words}", team=team)
+    assert reply.json["response_type"] == "ephemeral" and "Searching" in reply.text
+    (answer,) = desk.responses(reply.response_key)
+    assert answer["replace_original"] is True and answer["response_type"] == "ephemeral"
+    return str(answer["text"])
+
+
+def test_search_answers_at_once_and_posts_results_after_the_ack(desk: Harness) -> None:
+    desk.command("/issue", "customer: Initech; printer jams", user="UALICE")
+    reply = desk.command("/issue", "search PRINTER", settle=False)
+    assert reply.status == 200 and "Searching for PRINTER" in reply.text
+    desk.settle()
+    (answer,) = desk.responses(reply.response_key)
+    assert "*Tickets matching* PRINTER (1):" in answer["text"] and "#1" in answer["text"]
+    assert "newest" not in answer["text"]  # every ticket was read
+
+
+def test_list_order_is_severity_then_newest_across_severities(desk: Harness) -> None:
+    filed = ["[low] a", "[urgent] b", "[normal] c", "[high] d", "[urgent] e", "[low] f"]
+    filed += ["[normal] g", "[high] h", "[normal] i"]
+    for text in filed:
+        desk.command("/issue", text, user="UALICE")
+    desk.command("/issue", "take 8", user="UBOB")  # analyzing and new both count as open
+    desk.command("/issue", "status 8 analyzing", user="UBOB")
+    desk.command("/issue", "resolve 9 root cause: x; solution: y", user="UBOB")
+    expected = [5, 2, 8, 4, 7, 3, 6, 1]  # urgent, high, normal, low; newest first in each
+    shown = desk.command("/issue", "list").text
+    assert "(8)" in shown
+    assert [int(line.split("#")[1].split()[0]) for line in shown.splitlines()[1:]] == expected
+    mine = desk.command("/issue", "list mine", user="UBOB").text
+    assert [int(line.split("#")[1].split()[0]) for line in mine.splitlines()[1:]] == [8, 9]
+    urgent = desk.command("/issue", "list urgent").text
+    assert [int(line.split("#")[1].split()[0]) for line in urgent.splitlines()[1:]] == [5, 2]
 
 
 def test_causes_ranks_root_causes_of_recent_resolutions(desk: Harness) -> None:
@@ -183,7 +220,7 @@ def test_workspaces_never_see_each_others_tickets(desk: Harness) -> None:
     other = "T0002"
     assert "no ticket #1" in desk.command("/issue", "show 1", team=other).text
     assert "No tickets" in desk.command("/issue", "list all", team=other).text
-    assert "No ticket matches" in desk.command("/issue", "search secret", team=other).text
+    assert "No ticket matches" in searched(desk, "secret", team=other)
     assert "no ticket #1" in desk.command("/issue", "take 1", team=other).text
     assert ticket(desk, 1).assignee_id is None
 
