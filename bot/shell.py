@@ -8,291 +8,22 @@ dispatched in-process; everything the bot then did is printed, labelled by where
 from __future__ import annotations
 
 import contextlib
-import itertools
-import json
 import logging
 import secrets
 import sys
-import threading
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any, TextIO
+from collections.abc import Iterator
+from typing import TextIO
 
-from slack_bolt import App, BoltRequest, BoltResponse
-from slack_sdk import WebClient
 from sqlalchemy.engine import make_url
 
 from bot import shell_commands as commands
-from bot import slack_payloads as payloads
 from bot.app import create_app
-from bot.deps import Deps
 from bot.settings import Settings
-from bot.shell_commands import TEAM, ShellError, Workspace
-from bot.shell_render import Button, Rendered, render_message, render_view, view_title
+from bot.shell_session import Session, Traffic
+from bot.shell_workspace import TEAM, ShellError
 from bot.slack_client import make_client
-from bot.slack_emulator import ApiCall, ResponsePost, SlackEmulator
+from bot.slack_emulator import SlackEmulator
 from storage.db import Database
-
-RELAY_TOKEN = "xoxb-shell-relay"  # the shell's own calls to the emulator: never printed
-_SHOWN = {
-    "chat.postMessage": "on_post",
-    "chat.update": "on_update",
-    "chat.postEphemeral": "on_ephemeral",
-    "chat.delete": "on_delete",
-    "views.open": "on_view_open",
-    "views.push": "on_view_open",
-    "views.update": "on_view_update",
-    "views.publish": "on_publish",
-}
-
-
-@dataclass
-class Where:
-    """Where a printed message lives, so pressing its buttons sends what Slack would."""
-
-    kind: str  # "ephemeral", "message" or "view"
-    channel: str | None = None
-    message: dict[str, Any] | None = None
-    view: dict[str, Any] | None = None
-
-
-@dataclass
-class Traffic:
-    """What the bot sent the emulator (hooks run on server threads), in arrival order."""
-
-    items: list[ApiCall | ResponsePost] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, item: ApiCall | ResponsePost) -> None:
-        """Record one Web API call or response_url post (the shell's own calls excluded)."""
-        if isinstance(item, ApiCall) and item.token == RELAY_TOKEN:
-            return
-        with self.lock:
-            self.items.append(item)
-
-    def take(self) -> list[ApiCall | ResponsePost]:
-        """Everything recorded since the last take."""
-        with self.lock:
-            items, self.items = self.items, []
-        return items
-
-
-class Session:
-    """The app, its Slack and the console state (who you are, buttons, open modals)."""
-
-    def __init__(
-        self, app: App, deps: Deps, emulator: SlackEmulator, traffic: Traffic, out: TextIO
-    ) -> None:
-        self.app, self.deps, self.emulator, self.traffic, self.out = (
-            app,
-            deps,
-            emulator,
-            traffic,
-            out,
-        )
-        self.secret = deps.settings.slack_signing_secret or ""
-        self.client = make_client(deps.settings)
-        self.relay = WebClient(token=RELAY_TOKEN, base_url=emulator.api_url)
-        self.workspace = Workspace(emulator)
-        self.me = self.workspace.person("admin", is_admin=True)
-        self.here = self.workspace.channel("general")
-        self.buttons: list[tuple[Button, Where]] = []
-        self.fresh: list[tuple[Button, Where]] = []
-        self.modals: list[dict[str, Any]] = []
-        self.origins: dict[str, Where] = {}
-        self._keys = itertools.count(1)
-        self._seen_views: set[str] = set()
-
-    # --- talking to the app ----------------------------------------------------------------
-    def ephemeral_here(self, channel: str | None = None) -> Where:
-        """Where a reply only the current user sees goes."""
-        return Where("ephemeral", channel or self.here)
-
-    def response_url(self, where: Where) -> str:
-        """A fresh response_url whose posts are printed as replies to `where`."""
-        key = f"r{next(self._keys)}"
-        self.origins[key] = where
-        return self.emulator.response_url(key)
-
-    def dispatch(self, body: str) -> dict[str, Any]:
-        """Send a signed request to the app in-process; returns the ack's JSON body."""
-        response = self._send(body)
-        if response.status == 404:
-            self.print("(the app has no listener for that)")
-        elif response.status != 200:
-            self.print(f"(the app answered HTTP {response.status}: {response.body[:200]})")
-        with contextlib.suppress(ValueError):
-            answer = json.loads(response.body or "{}")
-            return answer if isinstance(answer, dict) else {}
-        return {}
-
-    def deliver_event(self, event: dict[str, Any]) -> int:
-        """Deliver an Events API event, signed; returns the HTTP status."""
-        return self._send(payloads.event_callback(team_id=TEAM, event=event)).status
-
-    def _send(self, body: str) -> BoltResponse:
-        """The app's answer to a request signed like Slack signs it."""
-        headers: dict[str, str | Sequence[str]] = {**payloads.signature_headers(body, self.secret)}
-        return self.app.dispatch(BoltRequest(body=body, headers=headers))
-
-    def refreshed(self, where: Where) -> dict[str, Any] | None:
-        """The message a button sits on, as stored now (updates included)."""
-        if where.kind != "message" or where.message is None or where.channel is None:
-            return None
-        ts = where.message["ts"]
-        stored = [m for m in self.emulator.messages(where.channel) if m["ts"] == ts]
-        return stored[0] if stored else where.message
-
-    # --- printing --------------------------------------------------------------------------
-    def print(self, text: str = "") -> None:
-        """One line (or several) to the console."""
-        self.out.write(text + "\n")
-        self.out.flush()
-
-    def emit(self, label: str, rendered: Rendered, where: Where) -> None:
-        """A labelled message; its buttons become pressable."""
-        lines = rendered.lines or ["(empty message)"]
-        self.print(f"[{label}] {lines[0]}")
-        for line in lines[1:]:
-            self.print(f"  {line}")
-        self.fresh.extend((button, where) for button in rendered.buttons)
-
-    def show_message(self, label: str, message: dict[str, Any], where: Where) -> None:
-        """Render a message body and emit it."""
-        rendered = render_message(message, self.workspace.names(), len(self.fresh) + 1)
-        self.emit(label, rendered, where)
-
-    def show_modal(self, label: str, view: dict[str, Any]) -> None:
-        """Render a modal (its inputs with block.action IDs) and emit it."""
-        rendered = render_view(view, self.workspace.names(), len(self.fresh) + 1)
-        self.emit(label, rendered, Where("view", view=view))
-
-    def place(self, channel: str) -> str:
-        """`#name`, or `DM to name` for a DM or a user ID used as a channel."""
-        person = self.workspace.by_id(channel) or self.workspace.by_id(channel[1:])
-        if channel[:1] in "UD" and person is not None:
-            return "DM to you" if person is self.me else f"DM to {person.name}"
-        return self.workspace.names().channel(channel)
-
-    def numbered(self, label: str, channel: str, message: dict[str, Any] | None) -> str:
-        """A label with the message's shell number, for `react` and `shortcut`."""
-        if message is None or "ts" not in message:
-            return label
-        return f"{label}, message {self.workspace.number(channel, message['ts'])}"
-
-    # --- what the bot did ------------------------------------------------------------------
-    def finish(self) -> None:
-        """After an input: wait for the app's follow-ups and print them in order."""
-        self.deps.background.settle()
-        for item in self.traffic.take():
-            if isinstance(item, ResponsePost):
-                self.show_body(item.body, self.origins.get(item.key, self.ephemeral_here()))
-            elif item.method in _SHOWN:
-                getattr(self, _SHOWN[item.method])(item.args)
-        if self.fresh:
-            self.buttons, self.fresh = self.fresh, []
-
-    def _channel_of(self, channel: str) -> str:
-        return f"D{channel}" if self.workspace.by_id(channel) else channel
-
-    def _stored(self, channel: str, args: dict[str, Any]) -> dict[str, Any] | None:
-        """The bot message a chat.postMessage stored (the first one not numbered yet)."""
-        for message in self.emulator.messages(channel):
-            new = (channel, message["ts"]) not in self.workspace.messages
-            if new and message.get("bot_id") and message.get("text", "") == args.get("text", ""):
-                return message
-        return None
-
-    def on_post(self, args: dict[str, Any]) -> None:
-        """chat.postMessage: a channel message, a DM or a thread reply."""
-        channel = self._channel_of(str(args.get("channel", "")))
-        stored = self._stored(channel, args)
-        label = ("thread in " if args.get("thread_ts") else "") + self.place(channel)
-        where = Where("message", channel, stored)
-        self.show_message(self.numbered(label, channel, stored), stored or args, where)
-
-    def on_update(self, args: dict[str, Any]) -> None:
-        """chat.update: the new version of a bot message."""
-        channel, ts = str(args.get("channel", "")), str(args.get("ts", ""))
-        stored = self.refreshed(Where("message", channel, {"ts": ts})) or {"ts": ts}
-        changed: dict[str, Any] = {k: args[k] for k in ("text", "blocks") if k in args}
-        shown = {**stored, **changed}
-        label = self.numbered(f"updated message in {self.place(channel)}", channel, stored)
-        self.show_message(label, shown, Where("message", channel, stored))
-
-    def on_ephemeral(self, args: dict[str, Any]) -> None:
-        """chat.postEphemeral: seen by one person only."""
-        channel = self._channel_of(str(args.get("channel", "")))
-        person = self.workspace.by_id(str(args.get("user", "")))
-        label = (
-            "only you see" if person is self.me else f"only @{getattr(person, 'name', '?')} sees"
-        )
-        if channel != self.here:
-            label += f" in {self.place(channel)}"
-        self.show_message(label, args, Where("ephemeral", channel))
-
-    def on_delete(self, args: dict[str, Any]) -> None:
-        """chat.delete."""
-        self.print(f"[deleted a message in {self.place(str(args.get('channel', '')))}]")
-
-    def on_view_open(self, args: dict[str, Any]) -> None:
-        """views.open/push: a new modal on top of the stack."""
-        fresh = sorted(
-            (v for v in self.emulator.views if v["id"] not in self._seen_views),
-            key=lambda v: v["id"],
-        )
-        view = next((v for v in fresh if v.get("type") != "home"), args.get("view") or {})
-        self._seen_views.add(view.get("id", ""))
-        self.modals.append(view)
-        self.show_modal(f"modal: {view_title(view)}", view)
-
-    def on_view_update(self, args: dict[str, Any]) -> None:
-        """views.update: the modal changes in place."""
-        wanted = args.get("view_id") or args.get("external_id")
-        stored = [v for v in self.emulator.views if wanted in (v["id"], v.get("external_id"))]
-        view = stored[0] if stored else args.get("view") or {}
-        self.modals = [view if m.get("id") == view.get("id") else m for m in self.modals]
-        self.show_modal(f"modal updated: {view_title(view)}", view)
-
-    def on_publish(self, args: dict[str, Any]) -> None:
-        """views.publish: someone's App Home."""
-        user = str(args.get("user_id", ""))
-        view = self.emulator.home_view(user) or args.get("view") or {}
-        self._seen_views.add(view.get("id", ""))
-        label = f"App Home of {self.place(user).removeprefix('DM to ')}"
-        self.emit(
-            label,
-            render_view(view, self.workspace.names(), len(self.fresh) + 1),
-            Where("view", view=view),
-        )
-
-    def show_body(self, body: dict[str, Any], where: Where) -> None:
-        """A reply (an ack or a response_url post) to something at `where`."""
-        if not (body.get("text") or body.get("blocks") or body.get("delete_original")):
-            return
-        target = where.message if where.kind == "message" else None
-        if body.get("delete_original"):
-            # Slack deletes the original, then posts whatever the body carries as a new message.
-            if target is not None and where.channel:
-                self.relay.chat_delete(channel=where.channel, ts=target["ts"])
-            self.print("[deleted the original message]")
-            if not (body.get("text") or body.get("blocks")):
-                return
-            target = None
-        if body.get("replace_original") and target is not None and where.channel:
-            fields: dict[str, Any] = {k: body[k] for k in ("text", "blocks") if k in body}
-            self.relay.chat_update(channel=where.channel, ts=target["ts"], **fields)
-            self.on_update({"channel": where.channel, "ts": target["ts"], **fields})
-        elif body.get("response_type") == "in_channel":
-            channel = where.channel or self.here
-            fields = {k: body[k] for k in ("text", "blocks") if body.get(k)}
-            posted = self.relay.chat_postMessage(channel=channel, **fields)
-            stored = posted.get("message")
-            label = self.numbered(self.place(channel), channel, stored)
-            self.show_message(label, stored or body, Where("message", channel, stored))
-        else:
-            replaced = " (replacing the earlier one)" if body.get("replace_original") else ""
-            self.show_message(f"only you see{replaced}", body, where)
 
 
 def _open_session(settings: Settings, out: TextIO) -> tuple[Session, SlackEmulator]:
@@ -313,7 +44,7 @@ def _open_session(settings: Settings, out: TextIO) -> tuple[Session, SlackEmulat
 
 
 def _banner(session: Session, url: str, interactive: bool) -> str:
-    who = f"@{session.me.name}" + (" (a workspace admin)" if session.me.is_admin else "")
+    who = session.me.describe()
     if not interactive:
         return f"Rolecall shell: you are {who} in #general; store {url}. `help` lists commands."
     return (

@@ -1,125 +1,18 @@
-"""The shell's workspace (people, channels, numbered messages) and its typed commands."""
+"""The shell's typed commands (modals aside: `shell_modals`) and `handle`, which runs a line."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
 
 from bot import slack_payloads as payloads
-from bot.shell_render import Names, field_state, modal_fields, view_title
-from bot.slack_emulator import BOT_USER_ID, SlackEmulator
+from bot.shell_modals import cancel, submit
+from bot.shell_session import NO_LISTENER, Session
+from bot.shell_workspace import TEAM, ShellError
 
-if TYPE_CHECKING:
-    from bot.shell import Session
-
-TEAM = "T0001"
-_MENTION = re.compile(r"(?<![\w<@#&|/])([@#])(\w[\w.\-]*)")
-_BROADCAST = ("here", "channel", "everyone")
 _DELTA = re.compile(r"^([+-])(\d+)\s*([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-class ShellError(Exception):
-    """A mistake in the shell input: printed as one line, the shell carries on."""
-
-
-@dataclass
-class Person:
-    """A shell user, mirrored in the emulator."""
-
-    name: str
-    user_id: str
-    locale: str = "en-US"
-    is_admin: bool = False
-
-
-def _slug_id(prefix: str, name: str, taken: set[str]) -> str:
-    """`U` + upper-cased name, sanitised; a hash for names with no ASCII letters."""
-    core = re.sub(r"[^A-Z0-9]", "", name.upper())
-    core = core or hashlib.sha1(name.encode()).hexdigest()[:8].upper()
-    candidate, n = prefix + core, 1
-    while candidate in taken or candidate == BOT_USER_ID:
-        n += 1
-        candidate = f"{prefix}{core}{n}"
-    return candidate
-
-
-class Workspace:
-    """The shell's people and channels by name, created in the emulator on first mention."""
-
-    def __init__(self, emulator: SlackEmulator) -> None:
-        self.emulator = emulator
-        self.people: dict[str, Person] = {}
-        self.channels: dict[str, str] = {}  # name -> ID
-        self.messages: list[tuple[str, str]] = []  # numbered messages: (channel ID, ts)
-
-    def person(self, name: str, *, is_admin: bool = False) -> Person:
-        """The shell user called `name` (without @), created when new."""
-        name = name.lstrip("@").strip().lower()
-        if not re.fullmatch(r"[\w.\-]+", name):
-            raise ShellError(f"{name!r} is not a user name (letters, digits, . _ -)")
-        if name not in self.people:
-            taken = {p.user_id for p in self.people.values()}
-            person = Person(name, _slug_id("U", name, taken), is_admin=is_admin)
-            self.emulator.add_user(person.user_id, name, is_admin=is_admin)
-            self.people[name] = person
-        return self.people[name]
-
-    def channel(self, name: str) -> str:
-        """The ID of channel `name` (without #), created when new."""
-        name = name.lstrip("#").strip().lower()
-        if not re.fullmatch(r"[\w.\-]+", name):
-            raise ShellError(f"{name!r} is not a channel name")
-        if name not in self.channels:
-            self.channels[name] = _slug_id("C", name, set(self.channels.values()))
-            self.emulator.add_channel(self.channels[name], name)
-        return self.channels[name]
-
-    def names(self) -> Names:
-        """IDs back to shell names, for rendering."""
-        users = {p.user_id: p.name for p in self.people.values()}
-        return Names(users, {cid: name for name, cid in self.channels.items()})
-
-    def by_id(self, user_id: str) -> Person | None:
-        """The shell user with this Slack ID."""
-        return next((p for p in self.people.values() if p.user_id == user_id), None)
-
-    def escape(self, text: str) -> str:
-        """Typed text as Slack sends it with escaping on: `@alice` → `<@UALICE|alice>`."""
-
-        def mention(match: re.Match[str]) -> str:
-            sigil, name = match.group(1), match.group(2).rstrip(".-")
-            rest = match.group(2)[len(name) :]
-            if sigil == "@" and name.lower() in _BROADCAST:
-                return f"<!{name.lower()}>{rest}"
-            if sigil == "@":
-                return f"<@{self.person(name).user_id}|{name.lower()}>{rest}"
-            if not name[0].isalpha():  # `#12` is an issue number, not a channel
-                return match.group(0)
-            return f"<#{self.channel(name)}|{name.lower()}>{rest}"
-
-        return _MENTION.sub(mention, text)
-
-    def number(self, channel: str, ts: str) -> int:
-        """The shell number of a message, numbering it when new."""
-        if (channel, ts) not in self.messages:
-            self.messages.append((channel, ts))
-        return self.messages.index((channel, ts)) + 1
-
-    def message(self, number_text: str) -> tuple[str, dict[str, Any]]:
-        """Message N as (channel ID, stored message)."""
-        digits = number_text.removeprefix("message").strip()
-        if not digits.isdigit() or not 1 <= int(digits) <= len(self.messages):
-            raise ShellError(f"No message {number_text!r}; messages are 1..{len(self.messages)}")
-        channel, ts = self.messages[int(digits) - 1]
-        stored = next((m for m in self.emulator.messages(channel) if m["ts"] == ts), None)
-        if stored is None:
-            raise ShellError(f"Message {digits} was deleted")
-        return channel, stored
 
 
 def parse_clock(text: str) -> timedelta | datetime:
@@ -133,19 +26,6 @@ def parse_clock(text: str) -> timedelta | datetime:
     except ValueError:
         raise ShellError("clock takes +30m, +2h, +3d, +1w or 2026-12-01T09:00") from None
     return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
-
-
-def split_assignments(text: str) -> list[tuple[str, str]]:
-    """`a=1; b=x\\;y` → [("a", "1"), ("b", "x;y")]: `;` separates, `\\;` is a literal one."""
-    pairs = []
-    for part in re.split(r"(?<!\\);", text):
-        if not part.strip():
-            continue
-        key, sep, value = part.partition("=")
-        if not sep:
-            raise ShellError(f"{part.strip()!r}: write field=value")
-        pairs.append((key.strip(), value.strip().replace("\\;", ";")))
-    return pairs
 
 
 # --- commands: (session, rest of the line) -> None --------------------------------------------
@@ -190,82 +70,6 @@ def press(s: Session, rest: str) -> None:
     s.dispatch(body)
 
 
-def _resolver(s: Session) -> Callable[[str, str], str]:
-    def resolve(kind: str, name: str) -> str:
-        if kind == "user":
-            return s.workspace.person(name).user_id
-        return s.workspace.channel(name)
-
-    return resolve
-
-
-def _values(s: Session, view: dict[str, Any], rest: str) -> dict[str, dict[str, Any]]:
-    """`state.values` for the modal from `field=value; …` (block ID, action ID, label or N)."""
-    fields = modal_fields(view)
-    typed: dict[int, str] = {}
-    for key, value in split_assignments(rest):
-        wanted = key.casefold()
-        index = next(
-            (
-                i
-                for i, f in enumerate(fields)
-                if wanted in (str(i + 1), f.block_id.casefold(), f.action_id.casefold())
-                or wanted == f.label.casefold()
-            ),
-            None,
-        )
-        if index is None:
-            known = ", ".join(f.block_id for f in fields) or "none"
-            raise ShellError(f"The modal has no field {key!r} (fields: {known})")
-        typed[index] = value
-    values: dict[str, dict[str, Any]] = {}
-    for i, item in enumerate(fields):
-        try:
-            state = field_state(item, typed.get(i), _resolver(s))
-        except ValueError as error:
-            raise ShellError(str(error)) from None
-        if not item.optional and not any(v for k, v in state.items() if k != "type"):
-            raise ShellError(f"{item.label} is required ({item.block_id}=…)")
-        values.setdefault(item.block_id, {})[item.action_id] = state
-    return values
-
-
-def submit(s: Session, rest: str) -> None:
-    """Submit the open modal: `submit title=Export crashes; severity=high`."""
-    if not s.modals:
-        raise ShellError("No modal is open")
-    view = s.modals[-1]
-    body = payloads.view_submission(
-        team_id=TEAM,
-        user_id=s.me.user_id,
-        user_name=s.me.name,
-        callback_id=str(view.get("callback_id", "")),
-        values=_values(s, view, rest),
-        view=view,
-    )
-    answer = s.dispatch(body)
-    action = answer.get("response_action")
-    if action == "errors":
-        for block_id, error in (answer.get("errors") or {}).items():
-            s.print(f"[modal error] {block_id}: {error}")
-        return
-    if action in ("update", "push"):
-        new = {**answer.get("view", {}), "id": view["id"] if action == "update" else "VPUSHED"}
-        s.modals[-1:] = [new] if action == "update" else [view, new]
-        s.show_modal(f"modal: {view_title(new)}", new)
-        return
-    s.modals[:] = [] if action == "clear" else s.modals[:-1]
-    s.print(f"(modal “{view_title(view)}” closed)")
-
-
-def cancel(s: Session, rest: str) -> None:
-    """Close the open modal without submitting."""
-    if not s.modals:
-        raise ShellError("No modal is open")
-    view = s.modals.pop()
-    s.print(f"(modal “{view_title(view)}” closed)")
-
-
 def say(s: Session, rest: str) -> None:
     """`say #channel text`: a message from the current user (no #channel: the current one)."""
     target, _, text = rest.partition(" ")
@@ -293,7 +97,7 @@ def react(s: Session, rest: str) -> None:
         item_user=str(message.get("user", "")),
     )
     if s.deliver_event(event) == 404:
-        s.print("(the app has no listener for that)")
+        s.print(NO_LISTENER)
 
 
 def shortcut(s: Session, rest: str) -> None:
@@ -319,7 +123,7 @@ def as_user(s: Session, rest: str) -> None:
     if not rest.strip():
         raise ShellError("Usage: as NAME")
     s.me = s.workspace.person(rest.strip())
-    s.print(f"You are now @{s.me.name}{' (a workspace admin)' if s.me.is_admin else ''}.")
+    s.print(f"You are now {s.me.describe()}.")
 
 
 def in_channel(s: Session, rest: str) -> None:
