@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models import CustomArea, CustomRole, OwnerOverride, UnmatchedQuery
+from storage.rows import put_or_delete, upsert
 
 
 def custom_areas(session: Session, team_id: str) -> list[CustomArea]:
@@ -66,14 +65,8 @@ def overrides(session: Session, team_id: str) -> dict[str, str]:
 
 def set_override(session: Session, team_id: str, area_key: str, user_id: str | None) -> None:
     """Name a person owner of an area, or (None) remove the override."""
-    row = session.get(OwnerOverride, (team_id, area_key))
-    if user_id is None:
-        if row is not None:
-            session.delete(row)
-    elif row is None:
-        session.add(OwnerOverride(team_id=team_id, area_key=area_key, user_id=user_id))
-    else:
-        row.user_id = user_id
+    fields = None if user_id is None else {"user_id": user_id}
+    put_or_delete(session, OwnerOverride, (team_id, area_key), fields)
 
 
 def record_unmatched(
@@ -87,8 +80,7 @@ def record_unmatched(
         "count": 1,
         "last_at": at,
     }
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(UnmatchedQuery).values(**values)
+    statement = upsert(session, UnmatchedQuery, values)
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["team_id", "normalized"],

@@ -6,11 +6,10 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models import UserProfile
+from storage.rows import upsert
 
 
 def get_profile(session: Session, team_id: str, user_id: str) -> UserProfile | None:
@@ -54,8 +53,7 @@ def save_profile(
         "deleted": deleted,
         "fetched_at": fetched_at,
     }
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(UserProfile).values(**values)
+    statement = upsert(session, UserProfile, values)
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["team_id", "user_id"],

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.models import Delivery, WorkspaceSetting
+from storage.rows import put_or_delete
 
 
 def workspace_settings(session: Session, team_id: str) -> dict[str, str]:
@@ -19,14 +20,8 @@ def workspace_settings(session: Session, team_id: str) -> dict[str, str]:
 
 def set_workspace_setting(session: Session, team_id: str, key: str, value: str | None) -> None:
     """Set a value, or remove it (back to the default) when `value` is None."""
-    row = session.get(WorkspaceSetting, (team_id, key))
-    if value is None:
-        if row is not None:
-            session.delete(row)
-    elif row is None:
-        session.add(WorkspaceSetting(team_id=team_id, key=key, value=value))
-    else:
-        row.value = value
+    fields = None if value is None else {"value": value}
+    put_or_delete(session, WorkspaceSetting, (team_id, key), fields)
 
 
 def claim(session: Session, team_id: str, key: str, at: datetime) -> bool:
