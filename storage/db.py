@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -34,6 +34,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _begin_before_savepoint(connection: Connection, name: str) -> None:
+    # pysqlite opens a transaction only before INSERT/UPDATE/DELETE, so a SAVEPOINT that is a
+    # transaction's first write starts a transaction of its own, and its RELEASE commits
+    # everything: a claim or a numbered ticket would survive a later rollback. Open the real
+    # transaction first (IMMEDIATE: a savepoint here always precedes a write).
+    dbapi = connection.connection.dbapi_connection
+    if dbapi is not None and not dbapi.in_transaction:
+        dbapi.execute("BEGIN IMMEDIATE")
+
+
 class Database:
     """One engine and its session factory; `begin()` is the unit of work."""
 
@@ -45,6 +55,7 @@ class Database:
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "savepoint", _begin_before_savepoint)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
