@@ -6,15 +6,17 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
 )
 
 from bot.settings import Settings
 
 
 def make_client(settings: Settings, *, token: str | None = None) -> WebClient:
-    """A WebClient on the configured base URL that retries 429s (after Retry-After),
-    5xx answers and dropped connections."""
+    """A WebClient on the configured base URL that retries 429s (after Retry-After) and
+    connections that failed.
+
+    5xx answers are not retried: Slack may have posted the message before failing, and a
+    retry would post a second card or DM."""
     return WebClient(
         token=token or settings.slack_bot_token,
         base_url=settings.slack_api_url,
@@ -22,6 +24,5 @@ def make_client(settings: Settings, *, token: str | None = None) -> WebClient:
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=3),
-            ServerErrorRetryHandler(max_retry_count=2),
         ],
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
-from domain.errors import NotAllowed
+from domain.errors import Conflict, NotAllowed
 from domain.permissions import ADMIN_ROLE, is_admin
 from handlers.context import Requester
 from handlers.users import UserDirectory
@@ -16,19 +16,24 @@ from storage.roles import holders
 def requester_is_admin(
     deps: Deps, directory: UserDirectory, session: Session, who: Requester
 ) -> bool:
-    """Whether the requester is an admin of their workspace."""
+    """Whether the requester is an admin of their workspace.
+
+    The store answers first (configured admins, product-owner holders, a cached profile);
+    Slack is asked only about someone never seen, once, briefly.
+    """
     config = workspace_config(session, deps.settings, who.team_id)
-    if who.user_id in config.admins:
-        return True
-    if who.user_id in holders(session, who.team_id, ADMIN_ROLE):
-        return True
-    profile = directory.profile(who.team_id, who.user_id)
-    return is_admin(
+    owners = holders(session, who.team_id, ADMIN_ROLE)
+    if is_admin(
         who.user_id,
         configured_admins=config.admins,
-        workspace_admin=bool(profile and profile.is_admin and not profile.deleted),
-        admin_role_holders=(),
-    )
+        workspace_admin=False,
+        admin_role_holders=owners,
+    ):
+        return True
+    profile = directory.profile(who.team_id, who.user_id)
+    if profile is None and directory.lookup_failed(who.team_id, who.user_id):
+        raise Conflict("error.admin_check_failed")
+    return bool(profile and profile.is_admin and not profile.deleted)
 
 
 def require_admin(deps: Deps, directory: UserDirectory, session: Session, who: Requester) -> None:

@@ -25,6 +25,11 @@ class UserDirectory:
     def __init__(self, deps: Deps, client: WebClient) -> None:
         self.deps = deps
         self.client = client
+        # For a lookup the ack waits on (an admin check of someone never seen): one try, short
+        # timeout, no sleeping on Retry-After — the answer must leave within Slack's 3 s.
+        self.quick_client = WebClient(
+            token=client.token, base_url=client.base_url, timeout=2, retry_handlers=[]
+        )
         self._inflight: set[tuple[str, str]] = set()
         # users.info failures, so an unknown ID is not asked about on every request.
         self._failed: dict[tuple[str, str], datetime] = {}
@@ -47,17 +52,25 @@ class UserDirectory:
             retry_at = self._failed.get((team_id, user_id))
         return retry_at is None or self.deps.now() >= retry_at
 
+    def lookup_failed(self, team_id: str, user_id: str) -> bool:
+        """Whether the last users.info for this person failed (rate limit, outage, unknown)."""
+        with self._lock:
+            return (team_id, user_id) in self._failed
+
     def profile(self, team_id: str, user_id: str) -> UserProfile | None:
         """The stored profile, fetched from Slack first when never seen (admin checks)."""
         found = self.cached(team_id, user_id)
-        return found if found is not None else self.fetch(team_id, user_id)
+        if found is not None or not self.needs_fetch(team_id, user_id, None):
+            return found
+        return self.fetch(team_id, user_id, quick=True)
 
-    def fetch(self, team_id: str, user_id: str) -> UserProfile | None:
+    def fetch(self, team_id: str, user_id: str, *, quick: bool = False) -> UserProfile | None:
         """Ask users.info and store the answer; None when Slack does not know the user."""
+        client = self.quick_client if quick else self.client
         try:
-            answer = self.client.users_info(user=user_id, include_locale=True)
-        except SlackApiError as exc:
-            error = exc.response.get("error")
+            answer = client.users_info(user=user_id, include_locale=True)
+        except (SlackApiError, OSError, ValueError) as exc:
+            error = exc.response.get("error") if isinstance(exc, SlackApiError) else repr(exc)
             log.warning("users.info %s failed: %s", user_id, error)
             wait = FRESH_FOR if error in ("user_not_found", "user_not_visible") else RETRY_AFTER
             with self._lock:

@@ -91,8 +91,25 @@ def test_rate_limited_web_api_call_is_retried_after_retry_after(app: Harness) ->
         assert profile is not None and profile.locale == "zh-CN"
 
 
-def test_server_error_from_web_api_is_retried(app: Harness) -> None:
+def test_server_error_from_web_api_is_not_retried(app: Harness) -> None:
+    # A 5xx may come after Slack acted (a posted message): retrying could post twice.
     app.slack.fail_next("users.info", status=503, retry_after=None)
-    app.command("/rolecall", "help", user="UBOB")
+    reply = app.command("/rolecall", "help", user="UBOB")
+    assert reply.status == 200 and "Rolecall" in reply.text
+    assert len(app.slack.calls_to("users.info")) == 1
     with app.db.begin() as session:
-        assert get_profile(session, "T0001", "UBOB") is not None
+        assert get_profile(session, "T0001", "UBOB") is None
+
+
+def test_admin_check_never_waits_on_a_rate_limit(app: Harness) -> None:
+    # Someone never seen runs an admin command while Slack rate-limits users.info: the ack
+    # asks once, without sleeping on Retry-After, and says to try again; nothing changes.
+    app.slack.fail_next("users.info", status=429, retry_after=2, times=2)
+    reply = app.command("/role", "assign <@UALICE|alice> pm", settle=False)
+    assert reply.status == 200
+    assert "could not check with Slack" in reply.text
+    app.settle()  # the background refresh retries after Retry-After and caches the profile
+    with app.db.begin() as session:
+        assert get_profile(session, "T0001", "UADMIN") is not None
+    again = app.command("/role", "assign <@UALICE|alice> pm")
+    assert "now holds" in again.text
