@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from bot.app import create_app
 from bot.deps import Deps
@@ -66,6 +67,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SettingsError, CatalogError) as error:
         print(f"rolecall: {error}", file=sys.stderr)
         return 2
+    except (ArgumentError, NoSuchModuleError) as error:
+        print(
+            f"rolecall: ROLECALL_DATABASE_URL: not a usable database URL ({error})", file=sys.stderr
+        )
+        return 2
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else "unreachable"
+        print(
+            f"rolecall: ROLECALL_DATABASE_URL: cannot use the database ({reason})", file=sys.stderr
+        )
+        return 2
 
 
 def _db_upgrade(settings: Settings) -> int:
@@ -79,10 +91,23 @@ def _open(settings: Settings) -> tuple[Database, WebClient, App, Deps]:
 
     settings.require("slack_bot_token")
     db = Database(settings.database_url)
-    db.upgrade()
+    _ensure_schema(db)
     client = make_client(settings)
     app, deps = create_app(settings, db, client)
     return db, client, app, deps
+
+
+def _ensure_schema(db: Database) -> None:
+    """Migrate a SQLite file in place (one process owns it); a shared database is migrated
+    once, by `rolecall db upgrade`, so replicas starting together never race on it."""
+    if db.is_current():
+        return
+    if db.engine.dialect.name == "sqlite":
+        db.upgrade()
+        return
+    raise SettingsError(
+        "ROLECALL_DATABASE_URL: the database schema is not up to date; run `rolecall db upgrade`"
+    )
 
 
 def _serve(settings: Settings, *, http: bool, port: int | None) -> int:

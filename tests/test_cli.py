@@ -13,6 +13,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from sqlalchemy import inspect
 
@@ -160,3 +161,37 @@ def test_serve_http_answers_signed_requests(served: tuple[str, FakeSlack]) -> No
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(forged, timeout=5)
     assert refused.value.code == 401
+
+
+def test_malformed_database_url_is_one_line(tmp_path: Path) -> None:
+    done = _rolecall(tmp_path, "db", "upgrade", ROLECALL_DATABASE_URL="foo:/bar")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("rolecall: ROLECALL_DATABASE_URL: not a usable database URL")
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
+    url = "postgresql://nobody@127.0.0.1:1/none"  # nothing listens on port 1
+    done = _rolecall(tmp_path, "db", "upgrade", ROLECALL_DATABASE_URL=url)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("rolecall: ROLECALL_DATABASE_URL: cannot use the database")
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_serve_refuses_a_shared_database_that_is_not_migrated(tmp_path: Path) -> None:
+    url = os.environ.get("ROLECALL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    name = f"rolecall_cli_{os.getpid()}"
+    admin = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        empty = f"{admin.rpartition('/')[0]}/{name}"
+        done = _rolecall(tmp_path, "tick", SLACK_BOT_TOKEN="xoxb-x", ROLECALL_DATABASE_URL=empty)
+        assert done.returncode == 2
+        assert "run `rolecall db upgrade`" in done.stderr
+        assert _rolecall(tmp_path, "db", "upgrade", ROLECALL_DATABASE_URL=empty).returncode == 0
+        done = _rolecall(tmp_path, "tick", SLACK_BOT_TOKEN="xoxb-x", ROLECALL_DATABASE_URL=empty)
+        assert done.returncode == 0, done.stderr
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
