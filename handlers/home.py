@@ -1,4 +1,4 @@
-"""App Home: the role directory and the user's own open tickets."""
+"""App Home: the role directory and the user's own open tickets (reported or assigned)."""
 
 from __future__ import annotations
 
@@ -10,22 +10,29 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from handlers.context import requester
 from handlers.errors import guarded
+from handlers.issue_blocks import ticket_line
 from handlers.replies import context_block, section
 from handlers.role import role_line
 from handlers.users import UserDirectory
 from i18n import t
 from services import roles as role_service
+from services.ticket_queries import list_tickets
 
 
 def home_view(deps: Deps, team_id: str, user_id: str, lang: str) -> dict[str, Any]:
     """The Home tab for one person, from the store."""
+    now = deps.now()
     with deps.db.begin() as session:
         catalog = role_service.workspace_catalog(session, team_id, deps.catalog)
-        day = role_service.today(session, deps.settings, team_id, deps.now())
+        day = role_service.today(session, deps.settings, team_id, now)
         views = role_service.directory(session, team_id, catalog, day)
+        mine = list_tickets(session, team_id, "mine", user_id)
+        tickets = [ticket_line(ticket, lang, now) for ticket in mine.tickets]
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": t(lang, "home.title")}},
         section("\n".join([t(lang, "home.roles"), *(role_line(v, lang) for v in views)])),
+        {"type": "divider"},
+        section("\n".join([t(lang, "home.tickets"), *(tickets or [t(lang, "home.no_tickets")])])),
         {"type": "divider"},
         context_block(t(lang, "home.hint")),
     ]

@@ -29,3 +29,23 @@ def test_home_in_chinese_for_a_chinese_locale(app: Harness) -> None:
 def test_messages_tab_does_not_publish(app: Harness) -> None:
     app.event(payloads.app_home_opened(user_id="UBOB") | {"tab": "messages"})
     assert app.slack.calls_to("views.publish") == []
+
+
+def test_home_lists_my_open_tickets_only(app: Harness) -> None:
+    app.command("/issue", "customer: ACME; export crashes", user="UBOB")
+    app.command("/issue", "login page is slow", user="UALICE")
+    app.command("/issue", "typo on pricing page", user="UBOB")
+    app.command("/issue", "resolve 3 root cause: copy; solution: fixed the text", user="UBOB")
+    app.command("/issue", "close 3", user="UBOB")
+    app.event(payloads.app_home_opened(user_id="UBOB"))
+    view = app.slack.home_view("UBOB")
+    assert view is not None
+    text = visible_text(view)
+    assert "Your open tickets" in text and "export crashes" in text
+    assert "login page" not in text and "typo on pricing" not in text
+
+
+def test_home_says_when_there_are_no_tickets(app: Harness) -> None:
+    app.event(payloads.app_home_opened(user_id="UALICE"))
+    view = app.slack.home_view("UALICE")
+    assert view is not None and "You have no open tickets" in visible_text(view)
