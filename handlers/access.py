@@ -6,11 +6,11 @@ from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from domain.errors import Conflict, NotAllowed
-from domain.permissions import ADMIN_ROLE, is_admin
+from domain.permissions import is_admin
 from handlers.context import Requester
 from handlers.users import UserDirectory
 from services.config import workspace_config
-from storage.roles import holders
+from services.notices import admin_role_holders
 
 
 def requester_is_admin(
@@ -22,7 +22,7 @@ def requester_is_admin(
     Slack is asked only about someone never seen, once, briefly.
     """
     config = workspace_config(session, deps.settings, who.team_id)
-    owners = holders(session, who.team_id, ADMIN_ROLE)
+    owners = admin_role_holders(session, who.team_id)
     if is_admin(
         who.user_id,
         configured_admins=config.admins,

@@ -16,9 +16,9 @@ from domain.tickets import DEFAULT_CATEGORY, DEFAULT_SEVERITY, summary_of
 from handlers.context import Requester, requester
 from handlers.errors import after_ack
 from handlers.issue_blocks import card_lang, file_modal
-from handlers.issue_notify import Notifier
+from handlers.issue_notify import Notifier, slack_error
 from handlers.mrkdwn import user
-from i18n import t
+from i18n import lang_of, t
 from services import tickets
 from services.config import workspace_config
 from storage.tickets import by_dedupe_key
@@ -94,29 +94,40 @@ def open_prefilled(
 
 
 def fetch_message(client: WebClient, channel: str, ts: str) -> dict[str, Any] | None:
-    """A message by channel and ts, whether top-level or in a thread."""
-    found = client.conversations_history(
-        channel=channel, latest=ts, oldest=ts, inclusive=True, limit=1
-    )
+    """A message by channel and ts, whether top-level or in a thread; None when it is gone
+    or Slack will not show it (deleted, a channel the bot cannot read)."""
+    try:
+        found = client.conversations_history(
+            channel=channel, latest=ts, oldest=ts, inclusive=True, limit=1
+        )
+    except SlackApiError as error:
+        log.warning("conversations.history of %s failed: %s", channel, slack_error(error))
+        return None
     for message in found.get("messages") or []:
         if message.get("ts") == ts:
             return dict(message)
     try:
         thread = client.conversations_replies(channel=channel, ts=ts)
-    except SlackApiError:
+    except SlackApiError as error:
+        log.warning("conversations.replies of %s/%s failed: %s", channel, ts, slack_error(error))
         return None
     return next((dict(m) for m in thread.get("messages") or [] if m.get("ts") == ts), None)
 
 
 def file_reacted(deps: Deps, notifier: Notifier, who: Requester, channel: str, ts: str) -> None:
-    """File the reacted message, then answer in its thread with the number."""
+    """File the reacted message, then answer in its thread with the number and post the card.
+
+    Each delivery stands alone, so a thread reply that fails never costs the ticket its card.
+    """
     key = message_key(channel, ts)
     with deps.db.begin() as session:
         if by_dedupe_key(session, who.team_id, key) is not None:
             return  # another reaction or a retry filed it already
-    message = fetch_message(notifier.client, channel, ts)
+    client = notifier.client
+    message = fetch_message(client, channel, ts)
     if message is None:
         log.warning("reacted message %s/%s not found", channel, ts)
+        _tell_reactor(notifier, who, "issue.reaction.unreadable")
         return
     text = str(message.get("text") or "")
     source = tickets.Source(
@@ -136,13 +147,30 @@ def file_reacted(deps: Deps, notifier: Notifier, who: Requester, channel: str, t
     if not created:
         return
     lang = card_lang(ticket)
-    notifier.client.chat_postMessage(
-        channel=channel,
-        thread_ts=source.thread_ts or ts,
-        text=t(lang, "issue.reaction.filed", number=ticket.number, user=user(who.user_id)),
-    )
-    if not support:
-        notifier.client.chat_postEphemeral(
-            channel=channel, user=who.user_id, text=t(who.lang, "issue.no_support_channel")
+    try:
+        client.chat_postMessage(
+            channel=channel,
+            thread_ts=source.thread_ts or ts,
+            text=t(lang, "issue.reaction.filed", number=ticket.number, user=user(who.user_id)),
         )
+    except Exception:
+        log.exception("answering in the thread of %s/%s failed", channel, ts)
+    if not support:
+        try:
+            client.chat_postEphemeral(
+                channel=channel, user=who.user_id, text=t(who.lang, "issue.no_support_channel")
+            )
+        except Exception:
+            log.exception("the no-support-channel hint failed")
     notifier.filed(ticket.id)
+
+
+def _tell_reactor(notifier: Notifier, who: Requester, key: str) -> None:
+    """A DM to the person who reacted, in their language (best effort: logged when it fails)."""
+    try:
+        profile = notifier.directory.profile(who.team_id, who.user_id)
+        lang = lang_of(profile.locale) if profile and profile.locale else who.lang
+        opened = notifier.client.conversations_open(users=who.user_id)
+        notifier.client.chat_postMessage(channel=str(opened["channel"]["id"]), text=t(lang, key))
+    except Exception:
+        log.exception("telling %s why the reaction filed nothing failed", who.user_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -26,6 +27,8 @@ from storage.models import Ticket
 from storage.tickets import by_id
 
 log = logging.getLogger(__name__)
+# chat.update answers these when the card (or its channel) is gone: post a fresh card.
+CARD_GONE = frozenset({"message_not_found", "channel_not_found"})
 # Striped, so memory stays bounded however many tickets there are.
 _LOCKS = tuple(threading.Lock() for _ in range(64))
 
@@ -53,14 +56,27 @@ class Notifier:
         with _lock(ticket_id):
             ticket, channel = self._load(ticket_id)
             if channel and not ticket.card_ts:
-                text, blocks = card(ticket, self.deps.now())
-                posted = self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-                self._save_card(ticket_id, str(posted["channel"]), str(posted["ts"]))
+                _attempt("posting the card", ticket_id, self._post_card, ticket, channel)
         if ticket.category in FEEDBACK_CATEGORIES:
             with self.deps.db.begin() as session:
                 managers = product_managers(session, ticket.team_id)
             for manager in managers:
-                self.dm(ticket.team_id, manager, "issue.notify.feedback", ticket)
+                _attempt(
+                    "the feedback DM",
+                    ticket_id,
+                    self.dm,
+                    ticket.team_id,
+                    manager,
+                    "issue.notify.feedback",
+                    ticket,
+                )
+
+    def _post_card(self, ticket: Ticket, channel: str) -> None:
+        """Post a (fresh) card and remember where it is; the ticket gets its channel and ts."""
+        text, blocks = card(ticket, self.deps.now())
+        posted = self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        ticket.card_channel, ticket.card_ts = str(posted["channel"]), str(posted["ts"])
+        self._save_card(ticket.id, ticket.card_channel, ticket.card_ts)
 
     def _save_card(self, ticket_id: int, channel: str, ts: str) -> None:
         with self.deps.db.begin() as session:
@@ -69,34 +85,75 @@ class Notifier:
                 ticket.card_channel, ticket.card_ts = channel, ts
 
     def changed(self, team_id: str, change: Change) -> None:
-        """A change: card updated in place, a line in its thread, the people concerned told."""
+        """A change: card updated in place, a line in its thread, the people concerned told.
+
+        Each delivery stands alone: one that fails is logged and the others still go out.
+        A card that is gone (deleted, or its channel is) is posted afresh.
+        """
         with _lock(change.ticket_id):
-            ticket, _ = self._load(change.ticket_id)
+            ticket, channel = self._load(change.ticket_id)
             lang = card_lang(ticket)
+            _attempt("updating the card", ticket.id, self._refresh_card, ticket, channel)
             if ticket.card_channel and ticket.card_ts:
-                text, blocks = card(ticket, self.deps.now())
-                self.client.chat_update(
-                    channel=ticket.card_channel, ts=ticket.card_ts, text=text, blocks=blocks
-                )
-                self.client.chat_postMessage(
+                _attempt(
+                    "the card's thread line",
+                    ticket.id,
+                    self.client.chat_postMessage,
                     channel=ticket.card_channel,
                     thread_ts=ticket.card_ts,
                     text=change_line(ticket, change, lang),
                 )
         self._tell_people(ticket, change)
 
+    def _refresh_card(self, ticket: Ticket, channel: str | None) -> None:
+        """Update the card in place; post a fresh one when it is missing or gone."""
+        if ticket.card_channel and ticket.card_ts:
+            text, blocks = card(ticket, self.deps.now())
+            try:
+                self.client.chat_update(
+                    channel=ticket.card_channel, ts=ticket.card_ts, text=text, blocks=blocks
+                )
+                return
+            except SlackApiError as error:
+                if slack_error(error) not in CARD_GONE:
+                    raise
+                log.warning(
+                    "card of ticket %s is gone (%s); posting a fresh one",
+                    ticket.id,
+                    slack_error(error),
+                )
+            ticket.card_channel = ticket.card_ts = None
+        if channel:
+            self._post_card(ticket, channel)
+
     def _tell_people(self, ticket: Ticket, change: Change) -> None:
+        def tell(user_id: str, key: str, link: str | None = None) -> None:
+            _attempt(
+                f"the {key} DM",
+                ticket.id,
+                self.dm,
+                ticket.team_id,
+                user_id,
+                key,
+                ticket,
+                change,
+                link,
+            )
+
         if change.status_changed and ticket.reporter_id != change.actor_id:
-            self.dm(ticket.team_id, ticket.reporter_id, "issue.notify.status", ticket, change)
+            tell(ticket.reporter_id, "issue.notify.status")
         assignee = change.detail.get("assignee")
         if change.action == "assign" and assignee and assignee != change.actor_id:
-            self.dm(ticket.team_id, str(assignee), "issue.notify.assigned", ticket, change)
+            tell(str(assignee), "issue.notify.assigned")
         if change.action == "escalate":
             link = self.permalink(ticket.card_channel, ticket.card_ts)
             for lead in change.detail.get("to", []):
-                self.dm(ticket.team_id, lead, "issue.notify.escalated", ticket, change, link)
+                tell(str(lead), "issue.notify.escalated", link)
         if change.action == "resolve" and ticket.source_channel:
-            self.client.chat_postMessage(
+            _attempt(
+                "the resolution in the source thread",
+                ticket.id,
+                self.client.chat_postMessage,
                 channel=ticket.source_channel,
                 thread_ts=ticket.source_thread_ts or ticket.source_ts,
                 text=_resolved_text(ticket, card_lang(ticket)),
@@ -135,6 +192,20 @@ class Notifier:
         except SlackApiError as error:
             log.warning("chat.getPermalink failed: %s", error.response.get("error"))
             return None
+
+
+def slack_error(error: SlackApiError) -> str | None:
+    """Slack's error code of a failed call (None when the answer was not Slack's JSON)."""
+    data = error.response.data if error.response is not None else None
+    return str(data["error"]) if isinstance(data, dict) and data.get("error") else None
+
+
+def _attempt(what: str, ticket_id: int, work: Callable[..., Any], *args: Any, **kw: Any) -> None:
+    """One delivery, on its own: a failure is logged with its traceback and the rest go on."""
+    try:
+        work(*args, **kw)
+    except Exception:
+        log.exception("%s failed for ticket %s", what, ticket_id)
 
 
 def change_line(ticket: Ticket, change: Change, lang: str) -> str:

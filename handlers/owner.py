@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from bot.deps import Deps
 from domain.errors import UsageError
 from domain.parsing import is_user, parse_user, split_command
-from domain.permissions import ADMIN_ROLE
 from handlers import owner_blocks as blocks
 from handlers.access import require_admin
 from handlers.context import Requester, requester
@@ -22,12 +21,9 @@ from handlers.mrkdwn import escape
 from handlers.replies import ephemeral
 from handlers.users import UserDirectory
 from i18n import lang_of, t
+from services import notices
 from services import owner as service
-from services.config import workspace_config
 from services.roles import today, workspace_catalog
-from storage.profiles import get_profile, get_profiles
-from storage.roles import holders
-from storage.workspace import claim, release
 
 log = logging.getLogger(__name__)
 USAGE = service.USAGE
@@ -160,8 +156,7 @@ def _follow_up(
     vacated roles. Started only when there is something to do, so a plain answer costs
     nothing more."""
     named = _named(answers)
-    with deps.db.begin() as session:
-        known = get_profiles(session, who.team_id, named)
+    known = directory.cached_many(who.team_id, named)
     stale = [u for u in sorted(named) if directory.needs_fetch(who.team_id, u, known.get(u))]
     vacated = service.vacancies(answers)
     if not stale and not vacated:
@@ -187,35 +182,25 @@ def _named(answers: list[service.AreaAnswer]) -> set[str]:
 def notify_vacancies(
     deps: Deps, client: WebClient, team_id: str, vacated: set[tuple[str, str]]
 ) -> None:
-    """DM the admins once per deactivated holder: the role needs someone new."""
-    if not vacated:
-        return
-    with deps.db.begin() as session:
-        config = workspace_config(session, deps.settings, team_id)
-        admins = list(dict.fromkeys([*config.admins, *holders(session, team_id, ADMIN_ROLE)]))
+    """DM each admin once per deactivated holder: the role needs someone new."""
     for role_key, user_id in sorted(vacated):
-        key = f"deactivated:{role_key}:{user_id}"
-        recipients = [a for a in admins if a != user_id]
-        if not recipients:
-            continue  # nobody to tell yet; the next answer tries again
         with deps.db.begin() as session:
-            if not claim(session, team_id, key, deps.now()):
-                continue
-        try:
-            for admin in recipients:
-                _dm(deps, client, team_id, admin, role_key, user_id)
-        except Exception:
-            with deps.db.begin() as session:
-                release(session, team_id, key)
-            raise
+            chosen = notices.vacancy_notices(
+                session, deps.settings, team_id, role_key, user_id, deps.now()
+            )
+        for notice in chosen:
+            try:
+                _dm(deps, client, notice, role_key, user_id)
+            except Exception:
+                log.exception("could not tell %s about a vacated role", notice.admin_id)
+                with deps.db.begin() as session:
+                    notices.give_back(session, team_id, notice)
 
 
-def _dm(deps: Deps, client: WebClient, team_id: str, admin: str, role_key: str, user: str) -> None:
-    with deps.db.begin() as session:
-        profile = get_profile(session, team_id, admin)
-        lang = lang_of(profile.locale) if profile is not None else "en"
+def _dm(deps: Deps, client: WebClient, notice: notices.Notice, role_key: str, user: str) -> None:
+    lang = lang_of(notice.locale)
     role = deps.catalog.roles.get(role_key)
     name = role.name(lang) if role else role_key
-    channel = client.conversations_open(users=admin)["channel"]["id"]
+    channel = client.conversations_open(users=notice.admin_id)["channel"]["id"]
     text = t(lang, "owner.vacated.notice", user=f"<@{user}>", role=name, key=role_key)
     client.chat_postMessage(channel=channel, text=text)

@@ -11,7 +11,7 @@ from bot.deps import Deps
 from handlers.errors import guarded
 from handlers.owner import notify_vacancies
 from handlers.users import UserDirectory
-from storage.roles import roles_of
+from services.notices import roles_held
 
 
 def register(app: App, deps: Deps, directory: UserDirectory) -> None:
@@ -30,7 +30,7 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
         if not (isinstance(user, dict) and user.get("deleted") and context.team_id):
             return
         with deps.db.begin() as session:
-            held = roles_of(session, context.team_id, str(user["id"]))
+            held = roles_held(session, context.team_id, str(user["id"]))
         notify_vacancies(deps, client, context.team_id, {(r, str(user["id"])) for r in held})
 
     app.event("user_change")(ack=store_profile, lazy=[guarded(tell_admins)])

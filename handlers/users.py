@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from storage.models import UserProfile
-from storage.profiles import get_profile, save_profile
+from storage.profiles import get_profile, get_profiles, save_profile
 
 log = logging.getLogger(__name__)
 FRESH_FOR = timedelta(hours=12)
@@ -39,6 +40,11 @@ class UserDirectory:
         """The stored profile, without asking Slack."""
         with self.deps.db.begin() as session:
             return get_profile(session, team_id, user_id)
+
+    def cached_many(self, team_id: str, user_ids: Iterable[str]) -> dict[str, UserProfile]:
+        """Stored profiles of several people, by user ID (missing ones are absent)."""
+        with self.deps.db.begin() as session:
+            return get_profiles(session, team_id, user_ids)
 
     def is_stale(self, profile: UserProfile) -> bool:
         """Whether the profile should be fetched again."""

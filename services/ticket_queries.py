@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.settings import Settings
+from domain.config import parse_first_response
 from domain.errors import UsageError
 from domain.tickets import (
+    DEFAULT_SEVERITY,
     FEEDBACK_CATEGORIES,
     LIST_FILTERS,
     OPEN_STATUSES,
@@ -29,14 +33,16 @@ from storage.tickets import (
     matching_words,
     newest,
     newest_by_severity,
+    overdue_new,
     resolved_since,
-    unflagged_new,
+    setting_values,
 )
 
 PAGE = 20
 MAX_DAYS = 3650
 SEARCH_WORDS = 10
 SEARCH_SCAN = 20_000  # a search reads at most this many of the workspace's newest tickets
+DUE_PAGE = 500  # first-response candidates read per query (the job pages through them all)
 MOST_SEVERE_FIRST = tuple(sorted(SEVERITY_RANK, key=SEVERITY_RANK.__getitem__))
 
 
@@ -126,9 +132,37 @@ def causes(session: Session, team_id: str, days: int, now: datetime) -> Causes:
     )
 
 
-def waiting_new(session: Session, now: datetime) -> list[Ticket]:
-    """Tickets of every workspace still `new` and never flagged (candidates for the flag)."""
-    return unflagged_new(session, now - timedelta(minutes=1))
+def shortest_targets(session: Session, settings: Settings) -> dict[str, int]:
+    """Per severity, the smallest first-response target (minutes) any workspace may have:
+    the environment default and every workspace's own override."""
+    texts = [settings.first_response, *setting_values(session, "first_response")]
+    shortest: dict[str, int] = {}
+    for text in texts:
+        try:
+            targets = parse_first_response(text)
+        except ValueError:
+            continue  # a value that does not parse is not in force anywhere
+        for severity, minutes in targets.items():
+            shortest[severity] = min(minutes, shortest.get(severity, minutes))
+    return shortest
+
+
+def past_shortest_target(
+    session: Session,
+    targets: Mapping[str, int],
+    now: datetime,
+    after: tuple[datetime, int] | None = None,
+    limit: int = DUE_PAGE,
+) -> list[Ticket]:
+    """Candidates for the first-response flag, one page of them, oldest first: tickets of
+    every workspace still `new`, never flagged, and past the shortest target of their
+    severity (`targets`, from `shortest_targets`). Whether a ticket is due under its own
+    workspace's target is the caller's check. `after`: the (created_at, id) of the last
+    ticket of the page before."""
+    cutoffs = {severity: now - timedelta(minutes=m) for severity, m in targets.items()}
+    other = min(targets.values(), default=0)
+    fallback = now - timedelta(minutes=targets.get(DEFAULT_SEVERITY, other))
+    return overdue_new(session, cutoffs, fallback, after, limit)
 
 
 def mark_flagged(session: Session, ticket: Ticket, now: datetime) -> bool:

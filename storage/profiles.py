@@ -63,3 +63,18 @@ def save_profile(
     profile = session.get(UserProfile, (team_id, user_id), populate_existing=True)
     assert profile is not None
     return profile
+
+
+def workspace_admins(session: Session, team_id: str) -> list[str]:
+    """People whose cached profile says they are a Slack workspace admin or owner."""
+    rows = session.scalars(
+        select(UserProfile.user_id)
+        .where(
+            UserProfile.team_id == team_id,
+            UserProfile.is_admin.is_(True),
+            UserProfile.deleted.is_(False),
+            UserProfile.is_bot.is_(False),
+        )
+        .order_by(UserProfile.user_id)
+    )
+    return list(rows)

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.models import Ticket, TicketCounter, TicketEvent
+from storage.models import Ticket, TicketCounter, TicketEvent, WorkspaceSetting
 
 
 def next_number(session: Session, team_id: str) -> int:
@@ -268,17 +268,40 @@ def resolved_since(session: Session, team_id: str, since: datetime) -> list[tupl
     return [(cause or "", category) for cause, category in rows]
 
 
-def unflagged_new(session: Session, created_before: datetime, limit: int = 500) -> list[Ticket]:
-    """Tickets of every workspace still `new`, never flagged, filed before an instant."""
-    return list(
-        session.scalars(
-            select(Ticket)
-            .where(
-                Ticket.status == "new",
-                Ticket.flagged_at.is_(None),
-                Ticket.created_at <= created_before,
-            )
-            .order_by(Ticket.created_at)
-            .limit(limit)
-        )
+def overdue_new(
+    session: Session,
+    cutoffs: Mapping[str, datetime],
+    other_cutoff: datetime,
+    after: tuple[datetime, int] | None,
+    limit: int,
+) -> list[Ticket]:
+    """Tickets of every workspace still `new`, never flagged, filed at or before their
+    severity's cutoff (`other_cutoff` for a severity not in `cutoffs`): up to `limit` of
+    them, oldest first by (created_at, id), after the keyset `after` when given.
+
+    Reads ix_tickets_status_created; a ticket not yet past its cutoff is never read, so
+    however many young tickets a workspace has, they cannot crowd out overdue ones.
+    """
+    past_cutoff = or_(
+        *(
+            and_(Ticket.severity == severity, Ticket.created_at <= cutoff)
+            for severity, cutoff in cutoffs.items()
+        ),
+        and_(Ticket.severity.not_in(tuple(cutoffs)), Ticket.created_at <= other_cutoff),
     )
+    query = select(Ticket).where(Ticket.status == "new", Ticket.flagged_at.is_(None), past_cutoff)
+    if after is not None:
+        created, ticket_id = after
+        query = query.where(
+            or_(
+                Ticket.created_at > created,
+                and_(Ticket.created_at == created, Ticket.id > ticket_id),
+            )
+        )
+    return list(session.scalars(query.order_by(Ticket.created_at, Ticket.id).limit(limit)))
+
+
+def setting_values(session: Session, key: str) -> list[str]:
+    """Every workspace's own value of one setting (e.g. every first-response override), for
+    cross-workspace work such as the first-response flag."""
+    return list(session.scalars(select(WorkspaceSetting.value).where(WorkspaceSetting.key == key)))

@@ -144,7 +144,6 @@ def test_share_button_posts_in_channel(app: Harness) -> None:
 
 
 def test_deactivated_holder_is_not_named_and_admins_told_once(app: Harness) -> None:
-    app.settings.admins = ("UADMIN",)
     _seed(app)
     app.slack.set_user("UBOB", deleted=True)
     user = app.slack.add_user("UBOB", "bob", deleted=True)
@@ -157,7 +156,6 @@ def test_deactivated_holder_is_not_named_and_admins_told_once(app: Harness) -> N
 
 
 def test_refresh_after_answer_notices_deactivation(app: Harness) -> None:
-    app.settings.admins = ("UADMIN",)
     _seed(app)
     app.command("/owner", "code review", user="UALICE")  # profiles of the named fetched
     app.slack.set_user("UBOB", deleted=True)
@@ -190,3 +188,13 @@ def test_escaping_of_broadcasts(app: Harness) -> None:
 
 def test_help(app: Harness) -> None:
     assert "/owner list" in app.command("/owner", "help").text
+
+
+def test_workspace_admins_are_told_without_configured_admins(app: Harness) -> None:
+    # No ROLECALL_ADMINS and no product owner: the workspace admin Rolecall knows is told.
+    _seed(app)  # UADMIN, a workspace admin in the fake, ran the commands: profile cached
+    user = app.slack.add_user("UBOB", "bob", deleted=True)
+    app.event(payloads.user_change(user=user))
+    app.event(payloads.user_change(user=user))  # Slack may send it again: told once
+    dms = [c for c in app.slack.calls_to("chat.postMessage") if c.args["channel"] == "DUADMIN"]
+    assert len(dms) == 1 and "<@UBOB>" in dms[0].args["text"]

@@ -1,0 +1,66 @@
+"""Notices to admins that are sent once: who still has to be told, claimed as they are chosen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.settings import Settings
+from domain.permissions import ADMIN_ROLE
+from services.config import workspace_config
+from storage.profiles import get_profiles, workspace_admins
+from storage.roles import holders, roles_of
+from storage.workspace import claim, release
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One admin to tell, in their language, under a claim that is theirs alone."""
+
+    admin_id: str
+    locale: str | None
+    claim_key: str
+
+
+def vacancy_notices(
+    session: Session, settings: Settings, team_id: str, role_key: str, user_id: str, at: datetime
+) -> list[Notice]:
+    """The admins not yet told that `user_id` (deactivated) left `role_key` needing someone.
+
+    Admins are the configured ones, product-owner holders and known workspace admins; each
+    is claimed separately, so a failed DM to one never repeats the DM to another.
+    """
+    config = workspace_config(session, settings, team_id)
+    admins = dict.fromkeys(
+        [
+            *config.admins,
+            *holders(session, team_id, ADMIN_ROLE),
+            *workspace_admins(session, team_id),
+        ]
+    )
+    admins.pop(user_id, None)
+    profiles = get_profiles(session, team_id, admins)
+    notices = []
+    for admin in admins:
+        key = f"deactivated:{role_key}:{user_id}:{admin}"
+        if claim(session, team_id, key, at):
+            profile = profiles.get(admin)
+            notices.append(Notice(admin, profile.locale if profile else None, key))
+    return notices
+
+
+def give_back(session: Session, team_id: str, notice: Notice) -> None:
+    """Release a notice that could not be delivered, so a later answer tries again."""
+    release(session, team_id, notice.claim_key)
+
+
+def roles_held(session: Session, team_id: str, user_id: str) -> list[str]:
+    """The role keys a person holds (to report them vacant when they are deactivated)."""
+    return roles_of(session, team_id, user_id)
+
+
+def admin_role_holders(session: Session, team_id: str) -> list[str]:
+    """Holders of the role whose holders are admins (product owner)."""
+    return holders(session, team_id, ADMIN_ROLE)
