@@ -154,6 +154,8 @@ def set_owner(
 ) -> Area:
     """Name a person owner of an area (None: back to the role holders)."""
     area = resolve_area(workspace_catalog(session, team_id, base), topic)
+    if user is None and area.key not in area_store.overrides(session, team_id):
+        raise NotFound("owner.unset.none", usage=USAGE, area=area.name_en)
     area_store.set_override(session, team_id, area.key, user)
     role_store.add_event(
         session,

@@ -198,3 +198,10 @@ def test_workspace_admins_are_told_without_configured_admins(app: Harness) -> No
     app.event(payloads.user_change(user=user))  # Slack may send it again: told once
     dms = [c for c in app.slack.calls_to("chat.postMessage") if c.args["channel"] == "DUADMIN"]
     assert len(dms) == 1 and "<@UBOB>" in dms[0].args["text"]
+
+
+def test_unset_without_an_override_says_so_and_records_nothing(app: Harness) -> None:
+    reply = app.command("/owner", "unset roadmap")
+    assert "Nobody is set as the owner of Roadmap" in reply.text
+    history = app.command("/role", "history").text
+    assert "Roadmap" not in history and "roadmap" not in history
