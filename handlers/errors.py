@@ -16,6 +16,7 @@ from typing import Any
 
 from slack_bolt import BoltContext, BoltResponse
 from slack_bolt.context.respond import Respond
+from sqlalchemy.exc import IntegrityError
 
 from bot.deps import Deps
 from domain.errors import RolecallError
@@ -34,6 +35,9 @@ def message_for(error: Exception, lang: str) -> str:
     """What the user is told about `error`."""
     if isinstance(error, RolecallError):
         return error_text(lang, error)
+    if isinstance(error, IntegrityError):
+        # Two requests changed the same thing at once; the other one won, nothing was lost.
+        return t(lang, "error.raced")
     return t(lang, "error.unexpected")
 
 
@@ -41,7 +45,9 @@ def handle_listener_error(
     error: Exception, body: dict[str, Any], context: BoltContext, response: BoltResponse | None
 ) -> BoltResponse:
     """Turn an exception raised before the ack into a 200 answer the user can read."""
-    if not isinstance(error, RolecallError):
+    if isinstance(error, IntegrityError):
+        log.warning("a request lost a race: %s", error.orig)
+    elif not isinstance(error, RolecallError):
         log.error("listener failed", exc_info=error)
     text = message_for(error, _lang(context))
     if body.get("type") == "view_submission":

@@ -133,3 +133,27 @@ def test_bad_input_gets_usage(app: Harness, text: str) -> None:
 def test_help(app: Harness) -> None:
     reply = app.command("/role", "help")
     assert "/role assign @user" in reply.text and "/role history" in reply.text
+
+
+def test_the_same_assignment_sent_at_once_leaves_one_row_and_clear_answers(app: Harness) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import func, select
+
+    from storage.models import RoleAssignment
+
+    app.command("/role", "list")  # the admin's profile is cached before the race
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        replies = list(
+            pool.map(
+                lambda _: app.command("/role", "assign <@UALICE|alice> pm", settle=False),
+                range(5),
+            )
+        )
+    app.settle()
+    assert all(r.status == 200 for r in replies)
+    assert not any("went wrong" in r.text for r in replies)
+    assert sum("now holds" in r.text for r in replies) == 1
+    with app.db.begin() as session:
+        count = session.scalar(select(func.count()).select_from(RoleAssignment))
+    assert count == 1
