@@ -16,6 +16,7 @@ class FakeSlack(SlackEmulator):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._failures: dict[str, list[tuple[int, int | None]]] = {}
+        self._refusals: dict[str, list[str]] = {}
         self._failed_calls: list[ApiCall] = []
 
     def fail_next(
@@ -29,6 +30,12 @@ class FakeSlack(SlackEmulator):
         """
         with self._lock:
             self._failures.setdefault(method, []).extend([(status, retry_after)] * times)
+
+    def refuse_next(self, method: str, error: str, *, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` as Slack refuses a call: HTTP 200 with
+        {"ok": false, "error": error} (channel_not_found, not_in_channel, ...)."""
+        with self._lock:
+            self._refusals.setdefault(method, []).extend([error] * times)
 
     @property
     def failed_calls(self) -> list[ApiCall]:
@@ -50,6 +57,11 @@ class FakeSlack(SlackEmulator):
 
     def _intercept(self, call: ApiCall) -> RawReply | None:
         with self._lock:
+            refusals = self._refusals.get(call.method)
+            if refusals:
+                self._failed_calls.append(call)
+                body = json.dumps({"ok": False, "error": refusals.pop(0)}).encode()
+                return 200, {"Content-Type": "application/json; charset=utf-8"}, body
             queue = self._failures.get(call.method)
             if not queue:
                 return None

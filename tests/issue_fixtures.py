@@ -141,3 +141,11 @@ def submit(
     reply = app.post(body, FORM)
     app.settle()
     return reply
+
+
+def react(app: Harness, channel: str, ts: str, who: str, **kw: Any) -> Reply:
+    """Someone adds :ticket: to a message."""
+    event = payloads.reaction_added(
+        user_id=who, reaction="ticket", channel_id=channel, message_ts=ts, item_user="UALICE"
+    )
+    return app.event(event, **kw)

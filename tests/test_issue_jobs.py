@@ -98,3 +98,54 @@ def test_rolecall_tick_at_flags_from_the_command_line(
     assert f"{JOB}: 1" in capsys.readouterr().out
     posted = [m for m in slack.messages(SUPPORT) if "first-response" in m["text"]]
     assert len(posted) == 1
+
+
+def _seed(app: Harness, team: str, severity: str, count: int, at: datetime) -> None:
+    """Many tickets at once, straight through the service (not one HTTP request each)."""
+    from services.tickets import NewTicket, file_ticket
+
+    with app.db.begin() as session:
+        for n in range(count):
+            file_ticket(session, team, "UALICE", NewTicket(f"seeded {n}", severity, "bug"), at)
+
+
+def test_other_workspaces_young_backlog_never_hides_an_overdue_ticket(desk: Harness) -> None:
+    _seed(desk, "T0002", "low", 500, FILED - timedelta(hours=1))  # older, but not yet due
+    desk.clock.set(FILED)
+    desk.command("/issue", "[urgent] export crashes", user="UALICE")
+    assert tick(desk, FILED + timedelta(hours=1)) == 1
+    assert ticket(desk, 1).flagged_at is not None
+    assert ticket(desk, 1, team="T0002").flagged_at is None
+
+
+def test_more_than_a_page_of_due_tickets_are_all_flagged_in_one_run(desk: Harness) -> None:
+    _seed(desk, "T0002", "urgent", 501, FILED - timedelta(hours=2))
+    _seed(desk, "T0001", "urgent", 1, FILED)
+    assert tick(desk, FILED + timedelta(hours=1)) == 502
+    assert tick(desk, FILED + timedelta(hours=1, minutes=1)) == 0
+
+
+def test_each_workspace_keeps_its_own_target_among_shorter_ones(desk: Harness) -> None:
+    from services.config import change_config
+
+    with desk.db.begin() as session:
+        change_config(session, "T0002", "first_response", "urgent=1h,high=4h,normal=2h,low=3h")
+    _seed(desk, "T0001", "normal", 1, FILED)  # the default: 24h
+    _seed(desk, "T0002", "normal", 1, FILED)  # its own: 2h
+    assert tick(desk, FILED + timedelta(hours=2)) == 1
+    assert ticket(desk, 1, team="T0002").flagged_at is not None
+    assert ticket(desk, 1).flagged_at is None
+    assert tick(desk, FILED + timedelta(hours=24)) == 1
+
+
+@pytest.mark.parametrize("error", ["channel_not_found", "not_in_channel", "is_archived"])
+def test_a_permanent_slack_error_is_not_retried(desk: Harness, error: str) -> None:
+    desk.clock.set(FILED)
+    desk.command("/issue", "[urgent] down", user="UALICE")
+    desk.slack.refuse_next("chat.postMessage", error)
+    before = len(desk.slack.calls_to("chat.postMessage"))
+    assert tick(desk, FILED + timedelta(hours=1)) == 0
+    assert ticket(desk, 1).flagged_at == FILED + timedelta(hours=1)  # the claim is kept
+    assert tick(desk, FILED + timedelta(hours=1, minutes=1)) == 0
+    assert len(desk.slack.calls_to("chat.postMessage")) == before + 1  # tried once only
+    assert flags(desk) == []
