@@ -239,7 +239,14 @@ def _views_publish(emu: EmulatedWorkspace, args: dict[str, Any]) -> dict[str, An
     return {"view": view}
 
 
+def _apps_connections_open(emu: EmulatedWorkspace, args: dict[str, Any]) -> dict[str, Any]:
+    if emu.socket_mode_url is None:
+        raise ApiError("socket_mode_not_available")
+    return {"url": emu.socket_mode_url}
+
+
 HANDLERS: dict[str, Handler] = {
+    "apps.connections.open": _apps_connections_open,
     "auth.test": _auth_test,
     "team.info": _team_info,
     "users.info": _users_info,

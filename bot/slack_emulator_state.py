@@ -58,6 +58,8 @@ class EmulatedWorkspace:
         self._home_views: dict[str, str] = {}
         self._ts_micros = EPOCH * 1_000_000
         self._ids = itertools.count(1)
+        # Where apps.connections.open sends a Socket Mode client (a test's WebSocket server).
+        self.socket_mode_url: str | None = None
 
     # --- workspace state -------------------------------------------------------------------
     @property
