@@ -49,6 +49,8 @@ def answer_text(answer: AreaAnswer, lang: str) -> str:
     lines = [f"*{area_name(answer.area, lang)}*", owners_line(answer, lang)]
     if answer.vacated:
         lines.append(t(lang, "owner.vacated", role=answer.role.name(lang), key=answer.role.key))
+    if answer.stale_override:
+        lines.append(t(lang, "owner.stale_override", area=area_name(answer.area, lang)))
     if answer.contributors:
         parts = [
             f"{role.name(lang)} ({', '.join(person(p, lang) for p in people) or '—'})"

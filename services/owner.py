@@ -41,6 +41,9 @@ class AreaAnswer:
     backup_first: bool
     vacated: tuple[str, ...]
     contributors: tuple[tuple[Role, tuple[Person, ...]], ...]
+    # The person set with `/owner set` whose account is deactivated: the holders answer
+    # meanwhile, and the answer says the override needs replacing.
+    stale_override: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,10 @@ class _Facts:
         contributors = tuple(
             (catalog.roles[k], self.people(k)) for k in area.contributors if k in catalog.roles
         )
-        return AreaAnswer(area, role, owners, is_override, backup_first, vacated, contributors)
+        stale = chosen if chosen and chosen in self.gone else None
+        return AreaAnswer(
+            area, role, owners, is_override, backup_first, vacated, contributors, stale
+        )
 
 
 def list_areas(session: Session, team_id: str, base: Catalog, day: date) -> list[AreaAnswer]:

@@ -205,3 +205,12 @@ def test_unset_without_an_override_says_so_and_records_nothing(app: Harness) -> 
     assert "Nobody is set as the owner of Roadmap" in reply.text
     history = app.command("/role", "history").text
     assert "Roadmap" not in history and "roadmap" not in history
+
+
+def test_deactivated_override_owner_is_not_named_and_the_answer_says_so(app: Harness) -> None:
+    _seed(app)
+    app.command("/owner", "set roadmap <@UBOB|bob>")
+    app.event(payloads.user_change(user=app.slack.add_user("UBOB", "bob", deleted=True)))
+    reply = app.command("/owner", "roadmap", user="UALICE")
+    assert "<@UBOB>" not in reply.text and "<@UALICE>" in reply.text  # the holders answer
+    assert "has left the workspace" in reply.text and "/owner unset" in reply.text
