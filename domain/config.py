@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import UsageError
@@ -14,6 +15,21 @@ SEVERITIES = ("urgent", "high", "normal", "low")
 DEFAULT_FIRST_RESPONSE = "urgent=1h,high=4h,normal=24h,low=72h"
 CONFIG_KEYS = ("support_channel", "admins", "default_tz", "holidays", "first_response")
 _TARGET = re.compile(r"^(\d+(?:\.\d+)?)\s*([hm]?)$")
+
+
+class Defaults(Protocol):
+    """The environment's defaults for every workspace (the settings object provides them)."""
+
+    @property
+    def support_channel(self) -> str | None: ...
+    @property
+    def admins(self) -> tuple[str, ...]: ...
+    @property
+    def default_tz(self) -> str: ...
+    @property
+    def holidays(self) -> str | None: ...
+    @property
+    def first_response(self) -> str: ...
 
 
 @dataclass(frozen=True)

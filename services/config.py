@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.settings import Settings
-from domain.config import CONFIG_KEYS, WorkspaceConfig, effective_config, normalize_value
+from domain.config import CONFIG_KEYS, Defaults, WorkspaceConfig, effective_config, normalize_value
 from domain.errors import UsageError
 from storage.workspace import set_workspace_setting, workspace_settings
 
 
-def workspace_config(session: Session, settings: Settings, team_id: str) -> WorkspaceConfig:
+def workspace_config(session: Session, settings: Defaults, team_id: str) -> WorkspaceConfig:
     """Environment defaults with the workspace's own overrides applied."""
     return effective_config(
         support_channel=settings.support_channel,

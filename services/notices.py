@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.settings import Settings
+from domain.config import Defaults
 from domain.permissions import ADMIN_ROLE
 from services.config import workspace_config
 from storage.profiles import get_profiles, workspace_admins
@@ -25,7 +25,7 @@ class Notice:
 
 
 def vacancy_notices(
-    session: Session, settings: Settings, team_id: str, role_key: str, user_id: str, at: datetime
+    session: Session, settings: Defaults, team_id: str, role_key: str, user_id: str, at: datetime
 ) -> list[Notice]:
     """The admins not yet told that `user_id` (deactivated) left `role_key` needing someone.
 

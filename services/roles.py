@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.settings import Settings
 from domain.catalog import Area, Catalog, Role
+from domain.config import Defaults
 from domain.errors import Conflict, NotFound, UsageError
 from services.config import workspace_config
 from storage import roles as store
@@ -85,7 +85,7 @@ def _build_catalog(session: Session, team_id: str, base: Catalog) -> Catalog:
     return base.with_extra(roles, areas)
 
 
-def today(session: Session, settings: Settings, team_id: str, now: datetime) -> date:
+def today(session: Session, settings: Defaults, team_id: str, now: datetime) -> date:
     """Today's date in the workspace's default time zone."""
     tz = workspace_config(session, settings, team_id).default_tz
     return now.astimezone(ZoneInfo(tz)).date()

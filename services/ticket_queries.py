@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.settings import Settings
-from domain.config import parse_first_response
+from domain.config import Defaults, parse_first_response
 from domain.errors import UsageError
 from domain.tickets import (
     DEFAULT_SEVERITY,
@@ -132,7 +131,7 @@ def causes(session: Session, team_id: str, days: int, now: datetime) -> Causes:
     )
 
 
-def shortest_targets(session: Session, settings: Settings) -> dict[str, int]:
+def shortest_targets(session: Session, settings: Defaults) -> dict[str, int]:
     """Per severity, the smallest first-response target (minutes) any workspace may have:
     the environment default and every workspace's own override."""
     texts = [settings.first_response, *setting_values(session, "first_response")]
