@@ -35,7 +35,6 @@ from i18n import t
 from services import ticket_queries as queries
 from services import tickets
 from services.config import workspace_config
-from storage.tickets import COUNT_CAP
 
 
 @dataclass
@@ -164,9 +163,7 @@ def _lines(deps: Deps, lang: str, title: str, found: queries.TicketPage, empty: 
     now = deps.now()
     lines = [title, *(ticket_line(tk, lang, now) for tk in found.tickets)]
     if found.total > len(found.tickets):
-        more = found.total - len(found.tickets)
-        shown = f"{more}+" if found.total >= COUNT_CAP else more
-        lines.append(t(lang, "issue.list.more", count=shown))
+        lines.append(t(lang, "issue.list.more", count=found.more))
     return "\n".join(lines)
 
 

@@ -19,9 +19,9 @@ from handlers.issue_blocks import card_lang, file_modal
 from handlers.issue_notify import Notifier, slack_error
 from handlers.mrkdwn import user
 from i18n import lang_of, t
+from services import ticket_queries as queries
 from services import tickets
 from services.config import workspace_config
-from storage.tickets import by_dedupe_key
 
 log = logging.getLogger(__name__)
 REACTION = "ticket"
@@ -48,7 +48,9 @@ def register(app: App, deps: Deps, directory: Any) -> None:
         who = requester(context)
         channel, message = shortcut["channel"]["id"], shortcut["message"]
         with deps.db.begin() as session:
-            earlier = by_dedupe_key(session, who.team_id, message_key(channel, message["ts"]))
+            earlier = queries.ticket_for_message(
+                session, who.team_id, message_key(channel, message["ts"])
+            )
             number = earlier.number if earlier else None
         if number is not None:
             text = t(who.lang, "issue.already_filed", number=number)
@@ -121,7 +123,7 @@ def file_reacted(deps: Deps, notifier: Notifier, who: Requester, channel: str, t
     """
     key = message_key(channel, ts)
     with deps.db.begin() as session:
-        if by_dedupe_key(session, who.team_id, key) is not None:
+        if queries.ticket_for_message(session, who.team_id, key) is not None:
             return  # another reaction or a retry filed it already
     client = notifier.client
     message = fetch_message(client, channel, ts)

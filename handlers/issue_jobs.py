@@ -15,6 +15,7 @@ from handlers.issue_blocks import age, card_lang, headline
 from handlers.issue_notify import slack_error
 from handlers.mrkdwn import user
 from i18n import t
+from services import ticket_queries as queries
 from services.config import workspace_config
 from services.ticket_queries import (
     DUE_PAGE,
@@ -24,7 +25,6 @@ from services.ticket_queries import (
     unmark_flagged,
 )
 from storage.models import Ticket
-from storage.tickets import by_id
 
 log = logging.getLogger(__name__)
 # Slack errors that will not go away by trying again: the flag's claim is kept.
@@ -95,7 +95,7 @@ def _flag(
     one Slack will refuse every time (channel gone, bot removed, token revoked) keeps it.
     """
     with deps.db.begin() as session:
-        ticket = by_id(session, ticket_id)
+        ticket = queries.ticket_by_id(session, ticket_id)
         if ticket is None or not mark_flagged(session, ticket, now):
             return 0
     channel = configs[ticket.team_id].support_channel

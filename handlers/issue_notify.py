@@ -21,10 +21,10 @@ from handlers.issue_blocks import card, card_lang, headline, resolution_text, sh
 from handlers.mrkdwn import user
 from handlers.users import UserDirectory
 from i18n import lang_of, t
+from services import ticket_queries as queries
 from services.config import workspace_config
 from services.tickets import Change, product_managers
 from storage.models import Ticket
-from storage.tickets import by_id
 
 log = logging.getLogger(__name__)
 # chat.update answers these when the card (or its channel) is gone: post a fresh card.
@@ -45,7 +45,7 @@ class Notifier:
 
     def _load(self, ticket_id: int) -> tuple[Ticket, str | None]:
         with self.deps.db.begin() as session:
-            ticket = by_id(session, ticket_id)
+            ticket = queries.ticket_by_id(session, ticket_id)
             if ticket is None:
                 raise LookupError(ticket_id)
             config = workspace_config(session, self.deps.settings, ticket.team_id)
@@ -80,7 +80,7 @@ class Notifier:
 
     def _save_card(self, ticket_id: int, channel: str, ts: str) -> None:
         with self.deps.db.begin() as session:
-            ticket = by_id(session, ticket_id)
+            ticket = queries.ticket_by_id(session, ticket_id)
             if ticket is not None:
                 ticket.card_channel, ticket.card_ts = channel, ts
 

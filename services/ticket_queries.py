@@ -25,6 +25,7 @@ from storage.models import Ticket, TicketEvent
 from storage.tickets import (
     COUNT_CAP,
     TicketFilter,
+    by_dedupe_key,
     by_id,
     compare_and_set,
     count_capped,
@@ -56,7 +57,18 @@ class TicketPage:
     @property
     def shown_total(self) -> str:
         """The count as a person reads it: '1000+' once the count was capped."""
-        return f"{self.total}+" if self.total >= COUNT_CAP else str(self.total)
+        return f"{self.total}+" if self.capped else str(self.total)
+
+    @property
+    def capped(self) -> bool:
+        """Whether counting stopped at the cap (there may be more)."""
+        return self.total >= COUNT_CAP
+
+    @property
+    def more(self) -> str:
+        """How many matched beyond this page, as a person reads it."""
+        extra = self.total - len(self.tickets)
+        return f"{extra}+" if self.capped else str(extra)
 
 
 @dataclass(frozen=True)
@@ -174,3 +186,13 @@ def unmark_flagged(session: Session, ticket_id: int) -> None:
     ticket = by_id(session, ticket_id)
     if ticket is not None:
         ticket.flagged_at = None
+
+
+def ticket_by_id(session: Session, ticket_id: int) -> Ticket | None:
+    """A ticket by its row id (after-ack work carries ids, not numbers)."""
+    return by_id(session, ticket_id)
+
+
+def ticket_for_message(session: Session, team_id: str, dedupe_key: str) -> Ticket | None:
+    """The ticket already filed from a message (or modal), if any."""
+    return by_dedupe_key(session, team_id, dedupe_key)
