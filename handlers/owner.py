@@ -77,6 +77,8 @@ def _topic(
         day = today(session, deps.settings, who.team_id, deps.now())
         found = service.answer_topic(session, who.team_id, deps.catalog, text, day, deps.now())
     answers = list(found.answers)
+    if found.role is not None:
+        return ephemeral(*blocks.role_reply(found.role, found.holders, answers, who.lang)), answers
     if not answers:
         return ephemeral(blocks.none(text, found.match.suggestions, who.lang)), answers
     if len(answers) == 1:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.catalog import Area
+from domain.catalog import Area, Role
 from domain.matching import EXACT, FUZZY, Hit
 from handlers.mrkdwn import escape
 from handlers.replies import actions, button, context_block, section
@@ -96,6 +96,24 @@ def several(answers: list[AreaAnswer], lang: str, query: str) -> tuple[str, list
         block["accessory"] = button(t(lang, "owner.share"), SHARE, answer.area.key)
         blocks.append(block)
     return "\n\n".join(texts), blocks
+
+
+def role_reply(
+    role: Role, holders: tuple[Person, ...], answers: list[AreaAnswer], lang: str
+) -> tuple[str, list[dict[str, Any]]]:
+    """The question named a role: who holds it, and the areas it owns (each shareable)."""
+    people = ", ".join(person(p, lang) for p in holders)
+    head = t(lang, "owner.role", role=role.name(lang), key=role.key)
+    head += "\n" + (
+        t(lang, "owner.role.held", people=people)
+        if holders
+        else t(lang, "owner.nobody", role=role.name(lang), key=role.key)
+    )
+    if not answers:
+        return head, [section(head)]
+    text, shown = several(answers, lang, "")
+    shown[0] = section(head + "\n" + t(lang, "owner.role.areas"))
+    return head + "\n\n" + text.partition("\n\n")[2], shown
 
 
 def none(query: str, suggestions: tuple[Area, ...], lang: str) -> str:

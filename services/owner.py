@@ -52,6 +52,10 @@ class TopicAnswer:
 
     match: MatchResult
     answers: tuple[AreaAnswer, ...]
+    # The question named a role rather than an area ("/owner tech lead"): its areas are
+    # the answers, and `holders` says who holds it (for a role that owns no area).
+    role: Role | None = None
+    holders: tuple[Person, ...] = ()
 
 
 def answer_topic(
@@ -62,10 +66,21 @@ def answer_topic(
         raise UsageError("owner.junk", usage=USAGE, topic=query[:100])
     catalog = workspace_catalog(session, team_id, base)
     match = match_topic(query, catalog.areas.values())
+    role = catalog.find_role(query) if not match.hits else None
+    if role is not None:
+        owned = [a for a in catalog.areas.values() if a.owner == role.key]
+        answers = answers_for(session, team_id, catalog, owned, day)
+        people = answers_for(session, team_id, catalog, [_role_probe(role)], day)[0].owners
+        return TopicAnswer(match, tuple(answers), role, people)
     if not match.hits:
         area_store.record_unmatched(session, team_id, normalize(query), query.strip(), at)
     answers = answers_for(session, team_id, catalog, [h.area for h in match.hits], day)
     return TopicAnswer(match, tuple(answers))
+
+
+def _role_probe(role: Role) -> Area:
+    """A stand-in area owned by `role`, to reuse the holder rules (away, backup, deactivated)."""
+    return Area(key=f"role:{role.key}", name_en=role.name_en, name_zh=role.name_zh, owner=role.key)
 
 
 def answer_area(
@@ -104,9 +119,11 @@ class _Facts:
     gone: set[str]
 
     def people(self, role_key: str) -> tuple[Person, ...]:
-        return tuple(
+        """Holders still here, present ones first (an away holder is named after them)."""
+        here = [
             Person(u, self.away.get(u)) for u in self.held.get(role_key, []) if u not in self.gone
-        )
+        ]
+        return tuple(sorted(here, key=lambda p: p.away_until is not None))
 
     def answer(self, catalog: Catalog, area: Area) -> AreaAnswer:
         role = catalog.roles[area.owner]

@@ -214,3 +214,28 @@ def test_deactivated_override_owner_is_not_named_and_the_answer_says_so(app: Har
     reply = app.command("/owner", "roadmap", user="UALICE")
     assert "<@UBOB>" not in reply.text and "<@UALICE>" in reply.text  # the holders answer
     assert "has left the workspace" in reply.text and "/owner unset" in reply.text
+
+
+def test_present_holder_is_named_before_an_away_one(app: Harness) -> None:
+    _seed(app)  # bob holds tech-lead
+    app.command("/role", "assign <@UCAROL|carol> tech-lead")
+    app.command("/role", "away <@UBOB|bob> until 2099-01-01")
+    reply = app.command("/owner", "code review", user="UALICE")
+    assert reply.text.index("<@UCAROL>") < reply.text.index("<@UBOB>")
+
+
+@pytest.mark.parametrize("question", ["tech lead", "技术负责人", "TECH-LEAD"])
+def test_a_role_name_answers_with_its_holders_and_areas(app: Harness, question: str) -> None:
+    _seed(app)
+    reply = app.command("/owner", question, user="UALICE")
+    assert "is a role" in reply.text and "<@UBOB>" in reply.text
+    assert "Code Review" in reply.text and "Technical Decisions" in reply.text
+    assert "Nothing matched" not in reply.text
+    with app.db.begin() as session:
+        assert session.scalars(select(UnmatchedQuery)).all() == []
+
+
+def test_a_role_that_owns_no_area_names_its_holders(app: Harness) -> None:
+    app.command("/role", "assign <@UCAROL|carol> project-manager")
+    reply = app.command("/owner", "project manager", user="UALICE")
+    assert "is a role" in reply.text and "<@UCAROL>" in reply.text
