@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -69,11 +70,16 @@ def postgres_db() -> Iterator[Database]:
     """
     name = f"rolecall_test_{_worker()}_{os.getpid()}"
     admin_url = PG_URL.replace("postgresql+psycopg://", "postgresql://")
-    try:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is not reachable at {PG_URL}: {exc}")
+    for attempt in range(10):
+        try:
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            break
+        except psycopg.errors.ObjectInUse:
+            # Two CREATE DATABASE at once (another worker or suite) contend for template1.
+            time.sleep(0.2 * (attempt + 1))
+        except psycopg.OperationalError as exc:
+            pytest.fail(f"PostgreSQL is not reachable at {PG_URL}: {exc}")
     base, _, _ = PG_URL.rpartition("/")
     db = Database(f"{base}/{name}")
     db.upgrade()
