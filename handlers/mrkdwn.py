@@ -18,6 +18,20 @@ def escape(text: str) -> str:
     return _BROADCAST.sub(lambda m: "@" + ZWSP + m.group(1), text)
 
 
+_REFERENCE = re.compile(r"<([@#])([A-Z0-9]{2,})(?:\|[^<>]*)?>")
+
+
+def escape_keeping_references(text: str) -> str:
+    """Like `escape`, but a person or channel reference Slack put in the text (`<@U…|bob>`,
+    `<#C…|general>`) stays a reference, so an error about it reads "@bob", not markup."""
+    parts, last = [], 0
+    for match in _REFERENCE.finditer(text):
+        parts += [escape(text[last : match.start()]), f"<{match.group(1)}{match.group(2)}>"]
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return "".join(parts)
+
+
 def truncate(text: str, limit: int) -> str:
     """At most `limit` characters, with an ellipsis when cut (Block Kit rejects longer)."""
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"

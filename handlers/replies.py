@@ -6,7 +6,7 @@ from typing import Any
 
 from domain.errors import RolecallError
 from domain.parsing import is_user, parse_user
-from handlers.mrkdwn import escape
+from handlers.mrkdwn import escape_keeping_references
 from handlers.mrkdwn import user as mention
 from i18n import t
 
@@ -28,7 +28,7 @@ def _error_param(key: str, value: object) -> object:
         return value
     if key in MENTION_PARAMS and is_user(value):
         return mention(parse_user(value))
-    return escape(value)
+    return escape_keeping_references(value)
 
 
 def error_text(lang: str, error: RolecallError) -> str:

@@ -157,3 +157,11 @@ def test_the_same_assignment_sent_at_once_leaves_one_row_and_clear_answers(app: 
     with app.db.begin() as session:
         count = session.scalar(select(func.count()).select_from(RoleAssignment))
     assert count == 1
+
+
+def test_an_error_about_a_mention_shows_the_person_not_markup(app: Harness) -> None:
+    reply = app.command("/role", "who <@UALICE|alice>")
+    assert "There is no role called <@UALICE>" in reply.text
+    assert "&lt;@" not in reply.text and "|alice" not in reply.text
+    broadcast = app.command("/role", "who <!channel>")
+    assert "<!channel>" not in broadcast.text
