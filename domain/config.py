@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
 
 from domain.errors import UsageError
 from domain.parsing import parse_channel, parse_user
@@ -63,6 +66,12 @@ def parse_first_response(text: str) -> dict[str, int]:
     return targets
 
 
+@cache
+def supported_countries() -> frozenset[str]:
+    """Country codes the holidays package has calendars for."""
+    return frozenset(holidays.list_supported_countries())
+
+
 def normalize_value(key: str, raw: str) -> str:
     """Check a `/rolecall config` value and return it in stored form; ValueError if bad."""
     raw = raw.strip()
@@ -84,9 +93,10 @@ def normalize_value(key: str, raw: str) -> str:
             raise ValueError("use a time zone name like Europe/Berlin or Asia/Shanghai") from None
         return raw
     if key == "holidays":
-        if not re.fullmatch(r"[A-Za-z]{2}", raw):
-            raise ValueError("use a two-letter country code like US, CN or DE")
-        return raw.upper()
+        code = raw.upper()
+        if not re.fullmatch(r"[A-Z]{2}", code) or code not in supported_countries():
+            raise ValueError("use a two-letter country code with a holiday calendar, like US or CN")
+        return code
     if key == "first_response":
         targets = parse_first_response(raw)
         return ",".join(f"{s}={targets[s]}m" for s in SEVERITIES)

@@ -56,7 +56,13 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
             return
         lines = [t(who.lang, "rolecall.config.title")]
         for key in CONFIG_KEYS:
-            source = "workspace" if key in own else "default"
+            source = (
+                "workspace"
+                if key in own
+                else "environment"
+                if key in deps.settings.model_fields_set
+                else "default"
+            )
             lines.append(
                 t(
                     who.lang,

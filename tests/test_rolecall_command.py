@@ -58,3 +58,19 @@ def test_config_values_are_per_workspace(app: Harness) -> None:
     other = app.command("/rolecall", "config", team="T0002")
     assert "CN" not in other.text
     assert "CN" in app.command("/rolecall", "config").text
+
+
+def test_config_says_where_each_value_comes_from(app: Harness) -> None:
+    app.settings.support_channel = "C0SUPPORT"
+    app.settings.model_fields_set.add("support_channel")  # as if set in the environment
+    app.command("/rolecall", "config default_tz Asia/Shanghai")
+    shown = app.command("/rolecall", "config").text
+    assert "`support_channel` = <#C0SUPPORT> _(from the environment)_" in shown
+    assert "`default_tz` = Asia/Shanghai _(set here)_" in shown
+    assert "`holidays` = not set _(default)_" in shown
+
+
+def test_holiday_calendar_must_exist(app: Harness) -> None:
+    refused = app.command("/rolecall", "config holidays XX")
+    assert "holiday calendar" in refused.text
+    assert "Saved" in app.command("/rolecall", "config holidays de").text
