@@ -20,10 +20,11 @@ from bot import shell_commands as commands
 from bot.app import create_app
 from bot.settings import Settings
 from bot.shell_session import Session, Traffic
-from bot.shell_workspace import TEAM, ShellError
+from bot.shell_workspace import TEAM, Person, ShellError, Workspace
 from bot.slack_client import make_client
 from bot.slack_emulator import SlackEmulator
 from storage.db import Database
+from storage.profiles import team_profiles
 
 
 def _open_session(settings: Settings, out: TextIO) -> tuple[Session, SlackEmulator]:
@@ -40,7 +41,24 @@ def _open_session(settings: Settings, out: TextIO) -> tuple[Session, SlackEmulat
         }
     )
     app, deps = create_app(shell_settings, db, make_client(shell_settings))
-    return Session(app, deps, emulator, traffic, out), emulator
+    session = Session(app, deps, emulator, traffic, out)
+    _remember_people(session.workspace, db)
+    return session, emulator
+
+
+def _remember_people(workspace: Workspace, db: Database) -> None:
+    """People of earlier sessions (their IDs are in the store) come back under their names."""
+    with db.begin() as store:
+        known = team_profiles(store, TEAM)
+    for profile in known:
+        name = profile.name.lower()
+        if profile.is_bot or not name or name in workspace.people:
+            continue
+        locale = profile.locale or "en-US"
+        workspace.people[name] = Person(name, profile.user_id, locale, profile.is_admin)
+        workspace.emulator.add_user(
+            profile.user_id, name, locale=locale, tz=profile.tz or "UTC", is_admin=profile.is_admin
+        )
 
 
 def _banner(session: Session, url: str, interactive: bool) -> str:

@@ -78,3 +78,11 @@ def workspace_admins(session: Session, team_id: str) -> list[str]:
         .order_by(UserProfile.user_id)
     )
     return list(rows)
+
+
+def team_profiles(session: Session, team_id: str) -> list[UserProfile]:
+    """Every cached profile of a workspace, by user ID."""
+    rows = session.scalars(
+        select(UserProfile).where(UserProfile.team_id == team_id).order_by(UserProfile.user_id)
+    )
+    return list(rows)

@@ -227,3 +227,10 @@ def test_cli_shell_reads_piped_stdin(tmp_path: Path) -> None:
     assert "> /rolecall help\n[only you see] *Rolecall*" in done.stdout
     assert "> /owner 路线图" in done.stdout and "Traceback" not in done.stdout + done.stderr
     assert (tmp_path / "rolecall.db").exists()
+
+
+def test_a_second_session_knows_the_people_of_the_first(settings: Settings) -> None:
+    shell(settings, "/role assign @alice pm", "locale alice zh-CN")
+    again = shell(settings, "/role who pm", "as alice", "/role me")
+    assert "@alice" in again.split("> /role who pm")[1] and "@UALICE" not in again
+    assert "你担任：产品经理" in again.split("> /role me")[1]
