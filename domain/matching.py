@@ -21,7 +21,7 @@ EXACT, ALIAS, CONTAINS, FUZZY, PARTIAL = "exact", "alias", "contains", "fuzzy", 
 MAX_HITS = 5
 MAX_QUERY = 200  # longer text is not a topic; matching it would only find noise
 MAX_WINDOW = 4  # words per phrase compared with a name when looking for typos
-SUGGEST_CUTOFF = 60.0  # fuzz.ratio of the squashed forms; below this it is noise
+SUGGEST_CUTOFF = 85.0  # fuzz.WRatio; below this a suggestion is noise
 _WORDY = re.compile(r"[0-9a-z\u3400-\u9fff]")
 
 
@@ -218,16 +218,21 @@ def _partial(norm: str, entries: list[Entry]) -> list[Hit]:
 
 
 def suggest(norm: str, entries: list[Entry], limit: int = 3) -> tuple[Area, ...]:
-    """Up to `limit` areas whose names look most like the query."""
+    """Up to `limit` areas whose names look most like the query.
+
+    WRatio weighs a query found inside a longer name ("bug" in "bug reports") above a mere
+    same-letters neighbour ("budget"); names under three letters would match too much.
+    """
     flat = norm.replace(" ", "")
     if len(flat) < 3 or len(flat) > 60:
         return ()
+    usable = [e for e in entries if len(e.flat) >= 3]
     picked: list[Area] = []
     scored = process.extract(
-        flat, [e.flat for e in entries], scorer=fuzz.ratio, score_cutoff=SUGGEST_CUTOFF, limit=40
+        norm, [e.norm for e in usable], scorer=fuzz.WRatio, score_cutoff=SUGGEST_CUTOFF, limit=40
     )
     for _, _score, i in scored:
-        area = entries[i].area
+        area = usable[i].area
         if area not in picked:
             picked.append(area)
         if len(picked) == limit:

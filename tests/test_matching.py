@@ -77,3 +77,14 @@ def test_custom_areas_match_too(areas: list[Area]) -> None:
     )
     result = match_topic("data platfrom", [*areas, extra])
     assert result.best is not None and result.best.area.key == "data-platform"
+
+
+def test_suggestions_prefer_names_containing_the_query_and_skip_noise() -> None:
+    from bot.settings import DEFAULT_CATALOG
+    from domain.catalog import load_catalog
+
+    areas = load_catalog(DEFAULT_CATALOG).areas.values()
+    bug = match_topic("bug", areas)
+    assert not bug.hits and "resource-coordination" not in [a.key for a in bug.suggestions]
+    assert "issue-resolution" in [a.key for a in bug.suggestions]
+    assert match_topic("pricing", areas).suggestions == ()
