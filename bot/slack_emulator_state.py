@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import re
 import threading
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,24 @@ class ApiError(Exception):
     def __init__(self, error: str) -> None:
         super().__init__(error)
         self.error = error
+
+
+_MARKUP = re.compile(r"<(?:[@#!]|https?://|mailto:)[^<>]*>")
+
+
+def _entities(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_encoded(text: str) -> str:
+    """Human text as Slack stores it: entities for `&<>` outside its markup tokens."""
+    parts: list[str] = []
+    end = 0
+    for match in _MARKUP.finditer(text):
+        parts += [_entities(text[end : match.start()]), match.group(0)]
+        end = match.end()
+    parts.append(_entities(text[end:]))
+    return "".join(parts)
 
 
 def _tz_offset(tz: str) -> int:
@@ -157,9 +176,13 @@ class EmulatedWorkspace:
     def post_user_message(
         self, channel: str, user: str, text: str, thread_ts: str | None = None
     ) -> str:
-        """Store a message as if a human posted it; returns its ts."""
+        """Store a message as if a human posted it; returns its ts.
+
+        As Slack does, `&`, `<` and `>` are stored as entities, except in Slack's own markup
+        tokens (`<@U1|bob>`, `<#C1|general>`, `<!here>`, `<https://…|label>`), kept as sent.
+        """
         with self._lock:
-            fields = {"text": text, "thread_ts": thread_ts}
+            fields = {"text": slack_encoded(text), "thread_ts": thread_ts}
             msg = self._store_message(self._resolve_channel(channel), fields, {"user": user})
             return str(msg["ts"])
 

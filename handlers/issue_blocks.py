@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from domain.config import SEVERITIES
 from domain.text import has_cjk
 from domain.tickets import CATEGORIES, is_open, summary_of
 from handlers.mrkdwn import escape, truncate, user
@@ -68,9 +69,12 @@ def headline(ticket: Ticket, limit: int = SUMMARY_SHOWN) -> str:
     return f"#{ticket.number} {shown(ticket.summary, limit)}"
 
 
-def card(ticket: Ticket, now: datetime) -> tuple[str, list[dict[str, Any]]]:
-    """The ticket card in the support channel: fallback text and blocks."""
-    lang = card_lang(ticket)
+def card(
+    ticket: Ticket, now: datetime, lang: str | None = None
+) -> tuple[str, list[dict[str, Any]]]:
+    """The ticket card: in the support channel in the ticket's language (`card_lang`), in
+    `lang` when shown to one person."""
+    lang = lang or card_lang(ticket)
     nobody = t(lang, "issue.card.nobody")
     fields = [
         ("customer", shown(ticket.customer, 300) if ticket.customer else nobody),
@@ -154,11 +158,12 @@ def event_line(event: TicketEvent, lang: str) -> str:
     """One history entry: when, who, what."""
     when = event.at.strftime("%Y-%m-%d %H:%M UTC")
     detail = event.detail or {}
+    severity = str(detail.get("severity") or "")
     what = t(
         lang,
         f"issue.event.{event.action}",
         user=user(str(detail.get("assignee") or event.actor_id)),
-        severity=detail.get("severity", ""),
+        severity=t(lang, f"issue.severity.{severity}") if severity in SEVERITIES else severity,
     )
     return f"• {when} · {user(event.actor_id)} · {what}"
 
@@ -166,8 +171,9 @@ def event_line(event: TicketEvent, lang: str) -> str:
 def show_blocks(
     ticket: Ticket, events: list[TicketEvent], lang: str, now: datetime
 ) -> tuple[str, list[dict[str, Any]]]:
-    """`/issue show`: the card's facts, the whole (shortened) text and the history."""
-    text, blocks = card(ticket, now)
+    """`/issue show`: the card's facts, the whole (shortened) text and the history, in the
+    viewer's language."""
+    text, blocks = card(ticket, now, lang)
     blocks = [b for b in blocks if b["type"] != "actions"]
     if ticket.description and len(ticket.description) > EXCERPT:
         blocks[2] = section(shown(ticket.description, 2900))

@@ -18,6 +18,8 @@ from handlers.errors import after_ack
 from handlers.issue_blocks import card_lang, file_modal
 from handlers.issue_notify import Notifier, slack_error
 from handlers.mrkdwn import user
+from handlers.slack_text import mentioned_users, readable
+from handlers.users import UserDirectory
 from i18n import lang_of, t
 from services import ticket_queries as queries
 from services import tickets
@@ -52,12 +54,13 @@ def register(app: App, deps: Deps, directory: Any) -> None:
                 session, who.team_id, message_key(channel, message["ts"])
             )
             number = earlier.number if earlier else None
-        if number is not None:
-            text = t(who.lang, "issue.already_filed", number=number)
+        if number is not None or from_bot(message, context.bot_user_id, context.bot_id):
+            key = "issue.already_filed" if number is not None else "issue.shortcut.bot_message"
+            text = t(who.lang, key, number=number)
             after_ack(deps, lambda: respond(text=text, response_type="ephemeral"))
             return
         trigger = shortcut["trigger_id"]
-        after_ack(deps, open_prefilled, notifier, client, who.lang, trigger, channel, message)
+        after_ack(deps, open_prefilled, notifier, client, who, trigger, channel, message)
 
     def ticket_reaction(event: dict[str, Any], context: BoltContext) -> None:
         """A :ticket: on a message files it once, however many react or Slack retries."""
@@ -67,22 +70,43 @@ def register(app: App, deps: Deps, directory: Any) -> None:
         if event.get("user") == context.bot_user_id:
             return
         who = requester(context)
-        after_ack(deps, file_reacted, deps, notifier, who, str(item["channel"]), str(item["ts"]))
+        bot = (context.bot_user_id, context.bot_id)
+        after_ack(
+            deps, file_reacted, deps, notifier, who, str(item["channel"]), str(item["ts"]), bot
+        )
 
     # Spelled out (== issue_blocks.SHORTCUT) so the manifest test can find the callback ID.
     app.shortcut("log_customer_issue")(log_customer_issue)
     app.event("reaction_added")(ticket_reaction)
 
 
+def from_bot(message: dict[str, Any], bot_user_id: str | None, bot_id: str | None) -> bool:
+    """Whether Rolecall itself posted the message (a card, a thread reply, a DM)."""
+    by_bot_id = bool(bot_id) and message.get("bot_id") == bot_id
+    return by_bot_id or (bool(bot_user_id) and message.get("user") == bot_user_id)
+
+
+def readable_text(directory: UserDirectory, team_id: str, text: str) -> str:
+    """A message's text as people read it; unlabelled mentions named from cached profiles."""
+    wanted = mentioned_users(text)
+    known = directory.cached_many(team_id, wanted) if wanted else {}
+
+    def name(user_id: str) -> str | None:
+        profile = known.get(user_id)
+        return profile.name if profile is not None and profile.name else None
+
+    return readable(text, name)
+
+
 def open_prefilled(
     notifier: Notifier,
     client: WebClient,
-    lang: str,
+    who: Requester,
     trigger: str,
     channel: str,
     message: dict[str, Any],
 ) -> None:
-    """views.open with the message's text and permalink (the source is kept in metadata)."""
+    """views.open with the message's readable text and permalink (the source in metadata)."""
     link = notifier.permalink(channel, message["ts"])
     source = {
         "channel": channel,
@@ -91,7 +115,8 @@ def open_prefilled(
         "permalink": link,
     }
     meta = json.dumps({"source": source})
-    view = file_modal(lang, meta, text=str(message.get("text") or ""), permalink=link)
+    text = readable_text(notifier.directory, who.team_id, str(message.get("text") or ""))
+    view = file_modal(who.lang, meta, text=text, permalink=link)
     client.views_open(trigger_id=trigger, view=view)
 
 
@@ -116,9 +141,17 @@ def fetch_message(client: WebClient, channel: str, ts: str) -> dict[str, Any] | 
     return next((dict(m) for m in thread.get("messages") or [] if m.get("ts") == ts), None)
 
 
-def file_reacted(deps: Deps, notifier: Notifier, who: Requester, channel: str, ts: str) -> None:
+def file_reacted(
+    deps: Deps,
+    notifier: Notifier,
+    who: Requester,
+    channel: str,
+    ts: str,
+    bot: tuple[str | None, str | None] = (None, None),
+) -> None:
     """File the reacted message, then answer in its thread with the number and post the card.
 
+    Rolecall's own messages (`bot`: its user and bot IDs) are not filed; the reactor is told.
     Each delivery stands alone, so a thread reply that fails never costs the ticket its card.
     """
     key = message_key(channel, ts)
@@ -131,7 +164,10 @@ def file_reacted(deps: Deps, notifier: Notifier, who: Requester, channel: str, t
         log.warning("reacted message %s/%s not found", channel, ts)
         _tell_reactor(notifier, who, "issue.reaction.unreadable")
         return
-    text = str(message.get("text") or "")
+    if from_bot(message, *bot):
+        _tell_reactor(notifier, who, "issue.reaction.bot_message")
+        return
+    text = readable_text(notifier.directory, who.team_id, str(message.get("text") or ""))
     source = tickets.Source(
         channel, ts, thread_ts=message.get("thread_ts"), permalink=notifier.permalink(channel, ts)
     )
@@ -149,11 +185,12 @@ def file_reacted(deps: Deps, notifier: Notifier, who: Requester, channel: str, t
     if not created:
         return
     lang = card_lang(ticket)
+    answer = "issue.reaction.filed" if support else "issue.reaction.filed_no_channel"
     try:
         client.chat_postMessage(
             channel=channel,
             thread_ts=source.thread_ts or ts,
-            text=t(lang, "issue.reaction.filed", number=ticket.number, user=user(who.user_id)),
+            text=t(lang, answer, number=ticket.number, user=user(who.user_id)),
         )
     except Exception:
         log.exception("answering in the thread of %s/%s failed", channel, ts)

@@ -61,6 +61,8 @@ class Notifier:
             with self.deps.db.begin() as session:
                 managers = product_managers(session, ticket.team_id)
             for manager in managers:
+                if manager == ticket.reporter_id:
+                    continue  # they filed it: no news to them
                 _attempt(
                     "the feedback DM",
                     ticket_id,

@@ -256,3 +256,22 @@ def test_help_and_answers_in_chinese(desk: Harness) -> None:
     assert "客户支持队列" in desk.command("/issue", "help", user="UCAROL").text
     assert "已登记 #1" in desk.command("/issue", "客户：阿里；导出失败", user="UCAROL").text
     assert ticket(desk, 1).customer == "阿里"
+
+
+def test_show_speaks_the_viewer_language_while_the_card_keeps_the_ticket_one(
+    desk: Harness,
+) -> None:
+    desk.command("/issue", "[urgent] export crashes", user="UALICE")
+    desk.command("/issue", "take 1", user="UBOB")
+    desk.command("/issue", "help", user="UCAROL")  # first contact: profile fetched after ack
+    shown = desk.command("/issue", "show 1", user="UCAROL")
+    text = visible_text({"text": shown.text, "blocks": shown.json["blocks"]})
+    for part in ("严重程度", "紧急", "新建", "历史记录", "登记了工单（紧急）", "由 <@UALICE> 登记"):
+        assert part in text, part
+    assert "Severity" not in text and "(urgent)" not in text
+    english = desk.command("/issue", "show 1", user="UALICE")
+    assert "filed it (urgent)" in visible_text({"text": "", "blocks": english.json["blocks"]})
+    in_channel = visible_text(card(desk, 1))
+    assert "Severity" in in_channel and "严重程度" not in in_channel
+    listed = desk.command("/issue", "list", user="UCAROL").text
+    assert "紧急" in listed and "新建" in listed

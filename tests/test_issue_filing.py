@@ -3,10 +3,14 @@ with double submissions, Slack retries and many people reacting at once."""
 
 from __future__ import annotations
 
+import io
 import json
 import threading
+from pathlib import Path
 
 from bot import slack_payloads as payloads
+from bot.settings import load_settings
+from bot.shell import run_shell
 from tests import issue_fixtures
 from tests.harness import Harness, visible_text
 from tests.issue_fixtures import (
@@ -183,3 +187,107 @@ def test_the_modal_without_a_support_channel_says_how_to_set_one(app: Harness) -
     shown = visible_text(reply.json["view"])
     assert "Filed #1" in shown and "support_channel" in shown
     assert app.slack.calls_to("chat.postMessage") == []
+
+
+def test_a_ticket_from_a_message_reads_as_people_read_it(desk: Harness) -> None:
+    sent = "<@UBOB|bob> says export > 10MB fails & more"
+    ts = desk.slack.post_user_message("C0GENERAL", "UALICE", sent)
+    stored_message = desk.slack.messages("C0GENERAL")[-1]["text"]
+    assert stored_message == "<@UBOB|bob> says export &gt; 10MB fails &amp; more"  # as Slack
+    _react(desk, ts, "UCAROL")
+    stored = ticket(desk, 1)
+    assert stored.summary == stored.description == "@bob says export > 10MB fails & more"
+    shown = visible_text(card(desk, 1))
+    assert "@bob says export &gt; 10MB fails &amp; more" in shown  # escaped once for mrkdwn
+    assert "&amp;gt;" not in shown and "&amp;amp;" not in shown and "<@UBOB" not in shown
+    listed = desk.command("/issue", "list", user="UALICE").text
+    assert "@bob says export &gt; 10MB" in listed and "&amp;gt;" not in listed
+
+
+def test_unlabelled_mentions_are_named_from_cached_profiles(desk: Harness) -> None:
+    desk.command("/issue", "help", user="UCAROL")  # Carol's profile is cached after this
+    text = "<@UCAROL> cannot open <https://acme.test/x|the report> in <#C0GENERAL|general>"
+    ts = desk.slack.post_user_message("C0GENERAL", "UALICE", text)
+    _react(desk, ts, "UBOB")
+    assert ticket(desk, 1).summary == (
+        "@carol cannot open the report (https://acme.test/x) in #general"
+    )
+
+
+def test_the_shortcut_prefills_the_modal_with_readable_text(desk: Harness) -> None:
+    ts = desk.slack.post_user_message("C0GENERAL", "UALICE", "<@UBOB|bob>: upload > 10MB & <!here>")
+    _shortcut(desk, ts, desk.slack.messages("C0GENERAL")[-1]["text"])
+    view = desk.slack.views[-1]
+    initial = {
+        b["block_id"]: b["element"].get("initial_value")
+        for b in view["blocks"]
+        if b["type"] == "input"
+    }
+    assert initial["summary"] == initial["description"] == "@bob: upload > 10MB & @here"
+
+
+def test_the_bot_own_messages_are_not_filed(desk: Harness) -> None:
+    ts = desk.slack.post_user_message("C0GENERAL", "UALICE", "login loops")
+    _react(desk, ts, "UBOB")
+    answer = next(m for m in desk.slack.messages("C0GENERAL") if m["ts"] != ts)
+    card_ts = card(desk, 1)["ts"]
+    before = len(dms(desk, "UCAROL"))
+    desk.event(
+        payloads.reaction_added(
+            user_id="UCAROL",
+            reaction="ticket",
+            channel_id=SUPPORT,
+            message_ts=card_ts,
+            item_user="UBOT",
+        )
+    )
+    _react(desk, answer["ts"], "UCAROL")  # the bot's "Filed as ticket #1" thread reply
+    assert len(tickets(desk)) == 1
+    told = dms(desk, "UCAROL")[before:]
+    assert len(told) == 2 and all("one of mine" in text or "我发的消息" in text for text in told)
+    key, url = desk.new_response_url()
+    body = payloads.message_shortcut(
+        team_id="T0001",
+        user_id="UBOB",
+        user_name="bob",
+        callback_id="log_customer_issue",
+        channel_id=SUPPORT,
+        message={"ts": card_ts, "text": "#1 login loops", "user": "UBOT", "bot_id": "BBOT"},
+        response_url=url,
+    )
+    opened = len(desk.slack.calls_to("views.open"))
+    assert desk.post(body, FORM).status == 200
+    desk.settle()
+    assert len(desk.slack.calls_to("views.open")) == opened
+    said = desk.responses(key)
+    assert said and said[0]["response_type"] == "ephemeral" and "one of mine" in said[0]["text"]
+    assert len(tickets(desk)) == 1
+
+
+def test_without_a_support_channel_the_thread_reply_does_not_promise_one(app: Harness) -> None:
+    ts = app.slack.post_user_message("C0GENERAL", "UALICE", "login loops")
+    _react(app, ts, "UBOB")
+    answer = thread(app, "C0GENERAL", ts)
+    assert len(answer) == 1 and "#1" in answer[0] and "/issue show 1" in answer[0]
+    assert "support channel" not in answer[0]
+
+
+def test_a_product_manager_is_not_told_of_their_own_feedback(desk: Harness) -> None:
+    give_role(desk, "UBOB", "product-manager")
+    give_role(desk, "UCAROL", "product-manager")
+    desk.command("/issue", "[feedback] wants dark mode", user="UBOB")
+    assert dms(desk, "UBOB") == []
+    assert len(dms(desk, "UCAROL")) == 1
+
+
+def test_the_shell_say_and_react_file_readable_text(tmp_path: Path) -> None:
+    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'shell.db'}", admins=())
+    lines = [
+        "/rolecall config support_channel #support",
+        "say #general @bob says export > 10MB & more <b>",
+        "react ticket 1",
+        "/issue list",
+    ]
+    out, typed = io.StringIO(), io.StringIO("\n".join(lines))
+    assert run_shell(settings, as_user="admin", stdin=typed, stdout=out) == 0
+    assert "• *#1 @bob says export > 10MB & more <b>* · normal · new" in out.getvalue()
