@@ -142,3 +142,12 @@ def app(db: Database, slack: FakeSlack, settings: Settings) -> Iterator[Harness]
     harness = Harness(settings, db, slack).start()
     yield harness
     harness.stop()
+
+
+@pytest.fixture
+def desk(db: Database, slack: FakeSlack, settings: Settings) -> Iterator[Harness]:
+    """Rolecall with a support channel (ROLECALL_SUPPORT_CHANNEL=C0SUPPORT)."""
+    harness = Harness(settings.model_copy(update={"support_channel": "C0SUPPORT"}), db, slack)
+    harness.start()
+    yield harness
+    harness.stop()

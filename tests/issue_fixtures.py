@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-
 from bot import slack_payloads as payloads
-from bot.settings import Settings
-from storage.db import Database
 from storage.models import RoleAssignment, Ticket, TicketEvent
-from tests.fake_slack import FakeSlack
 from tests.harness import Harness, Reply, visible_text
 
 SUPPORT = "C0SUPPORT"
 FORM = "application/x-www-form-urlencoded"
-
-
-@pytest.fixture
-def desk(db: Database, slack: FakeSlack, settings: Settings) -> Iterator[Harness]:
-    """Rolecall with ROLECALL_SUPPORT_CHANNEL set to C0SUPPORT."""
-    harness = Harness(settings.model_copy(update={"support_channel": SUPPORT}), db, slack).start()
-    yield harness
-    harness.stop()
 
 
 def give_role(app: Harness, user_id: str, role: str, team: str = "T0001") -> None:

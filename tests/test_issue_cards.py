@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import threading
 
-from tests import issue_fixtures
 from tests.harness import Harness, visible_text
 from tests.issue_fixtures import (
     SUPPORT,
@@ -21,8 +20,6 @@ from tests.issue_fixtures import (
     thread,
     ticket,
 )
-
-desk = issue_fixtures.desk  # the harness with a support channel (a fixture)
 
 
 def test_take_and_analyzing_buttons(desk: Harness) -> None:

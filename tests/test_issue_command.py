@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests import issue_fixtures
 from tests.harness import Harness, visible_text
 from tests.issue_fixtures import (
     SUPPORT,
@@ -17,8 +16,6 @@ from tests.issue_fixtures import (
     thread,
     ticket,
 )
-
-desk = issue_fixtures.desk  # the harness with a support channel (a fixture)
 
 
 def test_file_at_once_posts_a_card_and_numbers_per_workspace(desk: Harness) -> None:

@@ -4,7 +4,6 @@ is explained to the person who reacted."""
 
 from __future__ import annotations
 
-from tests import issue_fixtures
 from tests.harness import Harness, visible_text
 from tests.issue_fixtures import (
     SUPPORT,
@@ -17,8 +16,6 @@ from tests.issue_fixtures import (
     ticket,
     tickets,
 )
-
-desk = issue_fixtures.desk  # the harness with a support channel (a fixture)
 
 
 def test_escalation_reaches_the_tech_lead_when_the_card_update_fails(desk: Harness) -> None:

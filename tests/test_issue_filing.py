@@ -11,7 +11,6 @@ from pathlib import Path
 from bot import slack_payloads as payloads
 from bot.settings import load_settings
 from bot.shell import run_shell
-from tests import issue_fixtures
 from tests.harness import Harness, visible_text
 from tests.issue_fixtures import (
     FORM,
@@ -24,8 +23,6 @@ from tests.issue_fixtures import (
     ticket,
     tickets,
 )
-
-desk = issue_fixtures.desk  # the harness with a support channel (a fixture)
 
 RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
 

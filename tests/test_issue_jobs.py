@@ -10,12 +10,9 @@ import pytest
 from bot.cli import main
 from bot.scheduler import run_due
 from storage.db import Database
-from tests import issue_fixtures
 from tests.fake_slack import FakeSlack
 from tests.harness import Harness, visible_text
 from tests.issue_fixtures import SUPPORT, ticket
-
-desk = issue_fixtures.desk  # the harness with a support channel (a fixture)
 
 FILED = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 JOB = "flag_first_responses"
