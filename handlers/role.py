@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
+from domain.catalog import Catalog, Role
 from domain.errors import NotAllowed, UsageError
 from domain.parsing import parse_date, parse_user, split_command
 from domain.permissions import may_change_presence
@@ -98,28 +100,24 @@ def _user_and_role(args: list[str], user_first: bool) -> tuple[str, str]:
     return parse_user(args[-1], USAGE), " ".join(args[:-1])
 
 
-def _assign(deps: Deps, d: UserDirectory, s: Session, who: Requester, args: list[str]) -> str:
-    require_admin(deps, d, s, who)
-    user, text = _user_and_role(args, user_first=True)
-    catalog = service.workspace_catalog(s, who.team_id, deps.catalog)
-    role = service.assign(s, who.team_id, catalog, who.user_id, user, text, deps.now())
-    return t(who.lang, "role.assign.done", user=f"<@{user}>", role=escape(role.name(who.lang)))
+def _change(action: str, apply: Callable[..., Role], *, user_first: bool) -> Sub:
+    """assign / unassign / backup: admin-only, a person and a role, one confirmation."""
+
+    def change(deps: Deps, d: UserDirectory, s: Session, who: Requester, args: list[str]) -> str:
+        require_admin(deps, d, s, who)
+        user, text = _user_and_role(args, user_first=user_first)
+        catalog = service.workspace_catalog(s, who.team_id, deps.catalog)
+        role = apply(s, who.team_id, catalog, who.user_id, user, text, deps.now())
+        name = escape(role.name(who.lang))
+        return t(who.lang, f"role.{action}.done", user=f"<@{user}>", role=name)
+
+    return change
 
 
-def _unassign(deps: Deps, d: UserDirectory, s: Session, who: Requester, args: list[str]) -> str:
-    require_admin(deps, d, s, who)
-    user, text = _user_and_role(args, user_first=True)
-    catalog = service.workspace_catalog(s, who.team_id, deps.catalog)
-    role = service.unassign(s, who.team_id, catalog, who.user_id, user, text, deps.now())
-    return t(who.lang, "role.unassign.done", user=f"<@{user}>", role=escape(role.name(who.lang)))
-
-
-def _backup(deps: Deps, d: UserDirectory, s: Session, who: Requester, args: list[str]) -> str:
-    require_admin(deps, d, s, who)
-    user, text = _user_and_role(args, user_first=False)
-    catalog = service.workspace_catalog(s, who.team_id, deps.catalog)
-    role = service.set_backup(s, who.team_id, catalog, who.user_id, text, user, deps.now())
-    return t(who.lang, "role.backup.done", user=f"<@{user}>", role=escape(role.name(who.lang)))
+def _set_backup(
+    s: Session, team: str, catalog: Catalog, actor: str, user: str, text: str, at: datetime
+) -> Role:
+    return service.set_backup(s, team, catalog, actor, text, user, at)
 
 
 def _subject(deps: Deps, d: UserDirectory, s: Session, who: Requester, token: str) -> str:
@@ -176,9 +174,9 @@ SUBCOMMANDS: dict[str, Sub] = {
     "list": _list,
     "who": _who,
     "me": _me,
-    "assign": _assign,
-    "unassign": _unassign,
-    "backup": _backup,
+    "assign": _change("assign", service.assign, user_first=True),
+    "unassign": _change("unassign", service.unassign, user_first=True),
+    "backup": _change("backup", _set_backup, user_first=False),
     "away": _away,
     "back": _back,
     "history": _history,

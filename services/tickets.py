@@ -258,10 +258,9 @@ def close(
     is_admin: Callable[[], bool],
 ) -> Change:
     """Close a resolved ticket (assignee, reporter, customer support or an admin)."""
-    ticket = get_ticket(session, team_id, number)
-    next_status(ticket.status, "close", number)
-    _require_steward(session, ticket, actor_id, is_admin, "close")
-    return _apply(session, ticket, "close", actor_id, now, closed_at=now)
+    return _steward_change(
+        session, team_id, number, actor_id, now, is_admin, "close", closed_at=now
+    )
 
 
 def reopen(
@@ -273,10 +272,33 @@ def reopen(
     is_admin: Callable[[], bool],
 ) -> Change:
     """Reopen a resolved or closed ticket: back to analyzing."""
+    return _steward_change(
+        session,
+        team_id,
+        number,
+        actor_id,
+        now,
+        is_admin,
+        "reopen",
+        closed_at=None,
+        resolved_at=None,
+    )
+
+
+def _steward_change(
+    session: Session,
+    team_id: str,
+    number: int,
+    actor_id: str,
+    now: datetime,
+    is_admin: Callable[[], bool],
+    action: str,
+    **fields: Any,
+) -> Change:
     ticket = get_ticket(session, team_id, number)
-    next_status(ticket.status, "reopen", number)
-    _require_steward(session, ticket, actor_id, is_admin, "reopen")
-    return _apply(session, ticket, "reopen", actor_id, now, closed_at=None, resolved_at=None)
+    next_status(ticket.status, action, number)
+    _require_steward(session, ticket, actor_id, is_admin, action)
+    return _apply(session, ticket, action, actor_id, now, **fields)
 
 
 def _require_steward(
