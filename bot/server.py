@@ -75,23 +75,30 @@ class HttpServer:
         self._server.run()
 
     def start(self) -> HttpServer:
-        """Serve from a daemon thread (tests, benchmarks)."""
-        self._thread = threading.Thread(target=self._server.run, daemon=True, name="rolecall-http")
+        """Serve from a daemon thread (tests, benchmarks); `close()` stops it."""
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve_until_closed, daemon=True)
         self._thread.start()
         return self
 
-    def close(self) -> None:
-        """Stop serving; from another thread, the sockets are closed inside the loop's thread,
-        since closing them under a running select() fails with a bad file descriptor."""
+    def _serve_until_closed(self) -> None:
+        # Our own loop, so that every socket is closed here, in the loop's thread, and never
+        # from inside one of waitress's handlers: closing them from another thread, or from
+        # a trigger callback, left descriptors closed twice (a later server's pipe broke).
         server = self._server
+        while not self._stopping.is_set():
+            wasyncore.loop(timeout=0.05, map=server._map, count=1)  # type: ignore[union-attr]
+        server.task_dispatcher.shutdown()
+        wasyncore.close_all(server._map)  # type: ignore[union-attr]
+
+    def close(self) -> None:
+        """Stop serving (and, when serving from a thread, wait for it)."""
         thread = getattr(self, "_thread", None)
         if thread is None:
-            server.close()
+            self._server.close()
             return
-
-        def shut() -> None:
-            server.task_dispatcher.shutdown()
-            wasyncore.close_all(server._map)  # type: ignore[union-attr]
-
-        server.trigger.pull_trigger(shut)  # type: ignore[union-attr]
+        if self._stopping.is_set():
+            return
+        self._stopping.set()
+        self._server.trigger.pull_trigger()  # type: ignore[union-attr]  # wake the loop now
         thread.join(timeout=10)
