@@ -18,13 +18,13 @@ from typing import Any, TypeVar
 from rapidfuzz import fuzz
 
 from domain.availability import AWAY, PAUSED, SKIPPED
+from domain.config import SEVERITIES
 from domain.schedules import ANSWERED
 from domain.text import has_cjk, normalize
 
 T = TypeVar("T")
 OUT_STATES = frozenset({SKIPPED, AWAY, PAUSED})
 CARRY_THRESHOLD = 85.0
-SEVERITIES = ("urgent", "high", "normal", "low")
 
 _BULLET = re.compile(r"^\s*(?:[-*•·・▪◦‣>]+|\d+[.)、]|[(（]\d+[)）])\s*")
 # Slack markup: a mention or channel keeps its ID, a link its label (else its address);
@@ -217,7 +217,9 @@ class QueueFigures:
 
 
 def queue_summary(figures: QueueFigures) -> list[Message]:
-    """The figures as message keys and parameters, in reading order (joined by the caller)."""
+    """The figures as message keys and parameters, in reading order: the caller renders
+    each with `t(lang, key, **params)` and joins them (the `{queue_summary}` of customer
+    support's weekly question)."""
     parts: list[Message] = [
         ("standup.queue.filed", {"count": figures.filed}),
         ("standup.queue.resolved", {"count": figures.resolved}),
@@ -225,10 +227,10 @@ def queue_summary(figures: QueueFigures) -> list[Message]:
     ]
     if figures.open and figures.oldest_open_days is not None:
         parts.append(("standup.queue.oldest", {"days": figures.oldest_open_days}))
-    for severity in (*SEVERITIES, *sorted(set(figures.open_by_severity) - set(SEVERITIES))):
+    for severity in SEVERITIES:  # each has its message: standup.queue.urgent, …
         count = figures.open_by_severity.get(severity, 0)
         if count:
-            parts.append(("standup.queue.severity", {"severity": severity, "count": count}))
+            parts.append((f"standup.queue.{severity}", {"count": count}))
     return parts
 
 

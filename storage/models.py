@@ -199,3 +199,139 @@ class TicketEvent(Base):
     actor_id: Mapped[str] = mapped_column(USER)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# ---- Scheduled standups and weekly progress updates (revision 0006) ----
+
+
+class PromptSchedule(Base):
+    """A `/standup schedule` or `/progress schedule`: which roles, local days and time, where."""
+
+    __tablename__ = "schedules"
+    __table_args__ = (
+        Index("ix_schedules_team", "team_id", "kind", "active"),
+        Index("ix_schedules_active", "active", "id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM)
+    kind: Mapped[str] = mapped_column(String(16))  # standup | progress
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: every role
+    days: Mapped[str] = mapped_column(String(32))  # domain.schedule_parsing.format_days
+    local_time: Mapped[str] = mapped_column(String(5))  # HH:MM
+    channel: Mapped[str] = mapped_column(String(32))
+    window_minutes: Mapped[int] = mapped_column(Integer, default=240)
+    created_by: Mapped[str] = mapped_column(USER)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    removed_by: Mapped[str | None] = mapped_column(USER)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ScheduleSlot(Base):
+    """A schedule's (zone, local date) whose participants have been listed: planned once."""
+
+    __tablename__ = "schedule_slots"
+    __table_args__ = (UniqueConstraint("schedule_id", "local_date", "tz"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM)
+    schedule_id: Mapped[int] = mapped_column(Integer)
+    local_date: Mapped[date] = mapped_column(Date)
+    tz: Mapped[str] = mapped_column(String(64))
+    prompt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cutoff_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    participants: Mapped[int] = mapped_column(Integer, default=0)
+    planned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PromptOccurrence(Base):
+    """One participant's part in one occurrence: when they are prompted, and how far it got.
+
+    `tick` reads only due rows: ix_prompt_occurrences_due (state, prompt_at) for prompts,
+    ix_prompt_occurrences_remind (state, remind_at) for reminders.
+    """
+
+    __tablename__ = "prompt_occurrences"
+    __table_args__ = (
+        UniqueConstraint("team_id", "schedule_id", "local_date", "user_id"),
+        Index("ix_prompt_occurrences_due", "state", "prompt_at"),
+        Index("ix_prompt_occurrences_remind", "state", "remind_at"),
+        Index("ix_prompt_occurrences_user", "team_id", "user_id", "cutoff_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM)
+    schedule_id: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[str] = mapped_column(USER)
+    local_date: Mapped[date] = mapped_column(Date)
+    tz: Mapped[str] = mapped_column(String(64))
+    prompt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    remind_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cutoff_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(16))  # domain.schedules.STATES
+    reason: Mapped[str | None] = mapped_column(String(16))  # why skipped: away, paused, …
+    prompted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dm_channel: Mapped[str | None] = mapped_column(String(32))
+    dm_ts: Mapped[str | None] = mapped_column(String(32))
+    scheduled_message_id: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PromptAnswer(Base):
+    """A participant's answer to one occurrence; editable until its cut-off."""
+
+    __tablename__ = "prompt_answers"
+    __table_args__ = (
+        UniqueConstraint("team_id", "schedule_id", "local_date", "user_id"),
+        Index("ix_prompt_answers_user", "team_id", "user_id", "kind", "local_date"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM)
+    schedule_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(USER)
+    local_date: Mapped[date] = mapped_column(Date)
+    done: Mapped[str] = mapped_column(Text, default="")
+    planned: Mapped[str] = mapped_column(Text, default="")
+    # [{"text": …, "since": "YYYY-MM-DD"}]: each blocker with the date it was first reported.
+    blockers: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # per question
+    thread_ts: Mapped[str | None] = mapped_column(String(32))  # its reply under the digest
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Digest(Base):
+    """The channel summary of one occurrence (schedule, local date), final at `final_at`."""
+
+    __tablename__ = "digests"
+    __table_args__ = (
+        UniqueConstraint("team_id", "schedule_id", "local_date"),
+        Index("ix_digests_due", "final", "final_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM)
+    schedule_id: Mapped[int] = mapped_column(Integer)
+    local_date: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the first prompt
+    final_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the latest cut-off
+    final: Mapped[bool] = mapped_column(Boolean, default=False)
+    finalized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StandupPause(Base):
+    """A person's own `/standup skip until …` and `/standup pause`."""
+
+    __tablename__ = "standup_pauses"
+    team_id: Mapped[str] = mapped_column(TEAM, primary_key=True)
+    user_id: Mapped[str] = mapped_column(USER, primary_key=True)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    skip_until: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Participants of a slot are the role holders in one zone: read by (team, tz), not all profiles.
+Index("ix_user_profiles_tz", UserProfile.team_id, UserProfile.tz)

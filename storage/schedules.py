@@ -1,0 +1,448 @@
+"""Schedules, their planned slots, and each participant's occurrence with its claims.
+
+Due work is read through indexes, never by scanning participants: a slot's participants are
+the role holders in one zone (ix_user_profiles_tz), due prompts and reminders are ranges of
+ix_prompt_occurrences_due / _remind. A claim is a conditional UPDATE guarded by the row's
+state, so a row moves once however many tickers run: on PostgreSQL the candidates are picked
+FOR UPDATE SKIP LOCKED (two tickers take disjoint batches instead of queueing), on SQLite the
+UPDATE waits for the write lock and then sees the other ticker's claims.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from domain.schedules import ANSWERED, MISSED, PENDING, PROMPTED, REMINDED, SKIPPED, sources_of
+from storage.models import (
+    PromptOccurrence,
+    PromptSchedule,
+    RoleAssignment,
+    ScheduleSlot,
+    UserProfile,
+)
+from storage.rows import upsert
+
+INSERT_BATCH = 500  # rows per INSERT: 500 × 11 parameters stays far below both limits
+_STAMP = {PROMPTED: "prompted_at", REMINDED: "reminded_at", ANSWERED: "answered_at"}
+
+
+def add_schedule(
+    session: Session,
+    team_id: str,
+    *,
+    kind: str,
+    roles: Sequence[str],
+    days: str,
+    local_time: str,
+    channel: str,
+    window_minutes: int,
+    created_by: str,
+    at: datetime,
+) -> PromptSchedule:
+    """Store a new active schedule (days in canonical text, time as HH:MM)."""
+    row = PromptSchedule(
+        team_id=team_id,
+        kind=kind,
+        roles=list(roles),
+        days=days,
+        local_time=local_time,
+        channel=channel,
+        window_minutes=window_minutes,
+        created_by=created_by,
+        created_at=at,
+        active=True,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def schedules_of(session: Session, team_id: str, kind: str | None = None) -> list[PromptSchedule]:
+    """A workspace's active schedules (of one kind, or all), oldest first."""
+    query = select(PromptSchedule).where(
+        PromptSchedule.team_id == team_id, PromptSchedule.active.is_(True)
+    )
+    if kind is not None:
+        query = query.where(PromptSchedule.kind == kind)
+    return list(session.scalars(query.order_by(PromptSchedule.id)))
+
+
+def schedule_by_id(session: Session, team_id: str, schedule_id: int) -> PromptSchedule | None:
+    """A workspace's schedule by id, removed ones included (another workspace's: None)."""
+    row = session.get(PromptSchedule, schedule_id)
+    return row if row is not None and row.team_id == team_id else None
+
+
+def remove_schedule(
+    session: Session, team_id: str, kind: str, schedule_id: int, by: str, at: datetime
+) -> bool:
+    """Deactivate a schedule; False when this workspace has no such active one of `kind`."""
+    changed = session.execute(
+        update(PromptSchedule)
+        .where(
+            PromptSchedule.id == schedule_id,
+            PromptSchedule.team_id == team_id,
+            PromptSchedule.kind == kind,
+            PromptSchedule.active.is_(True),
+        )
+        .values(active=False, removed_by=by, removed_at=at)
+    )
+    return bool(changed.rowcount)  # type: ignore[attr-defined]
+
+
+def active_schedules(session: Session, after_id: int = 0, limit: int = 500) -> list[PromptSchedule]:
+    """Every workspace's active schedules with id above `after_id` (keyset pages), for `tick`."""
+    return list(
+        session.scalars(
+            select(PromptSchedule)
+            .where(PromptSchedule.active.is_(True), PromptSchedule.id > after_id)
+            .order_by(PromptSchedule.id)
+            .limit(limit)
+        )
+    )
+
+
+def insert_for(session: Session, model: type[Any]) -> Any:
+    """An INSERT … ON CONFLICT-capable statement of the session's dialect, values to come."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return insert(model)
+
+
+def _holders(team_id: str, roles: Sequence[str]) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [RoleAssignment.team_id == team_id]
+    if roles:
+        conditions.append(RoleAssignment.role_key.in_(set(roles)))
+    # Deactivated people are not prompted; someone never looked up (no profile) is.
+    conditions.append(or_(UserProfile.deleted.is_(None), UserProfile.deleted == false()))
+    return conditions
+
+
+def _joined(*columns: Any) -> Any:
+    return (
+        select(*columns)
+        .select_from(RoleAssignment)
+        .outerjoin(
+            UserProfile,
+            and_(
+                UserProfile.team_id == RoleAssignment.team_id,
+                UserProfile.user_id == RoleAssignment.user_id,
+            ),
+        )
+    )
+
+
+def participant_zones(session: Session, team_id: str, roles: Sequence[str]) -> set[str | None]:
+    """The distinct `tz` values (None: unknown) of the holders of `roles` (empty: every role)."""
+    query = _joined(UserProfile.tz).where(*_holders(team_id, roles)).distinct()
+    return set(session.scalars(query))
+
+
+def participants(
+    session: Session, team_id: str, roles: Sequence[str], zones: Collection[str | None]
+) -> list[str]:
+    """The holders of `roles` whose profile `tz` is one of `zones` (None: unknown), by id."""
+    named = [zone for zone in zones if zone is not None]
+    in_zone: list[ColumnElement[bool]] = []
+    if named:
+        in_zone.append(UserProfile.tz.in_(named))
+    if None in zones:
+        in_zone.append(UserProfile.tz.is_(None))
+    if not in_zone:
+        return []
+    query = _joined(RoleAssignment.user_id).where(*_holders(team_id, roles), or_(*in_zone))
+    return sorted(set(session.scalars(query.distinct())))
+
+
+def plan_slot(
+    session: Session,
+    team_id: str,
+    schedule_id: int,
+    local_date: date,
+    tz: str,
+    prompt_at: datetime,
+    cutoff_at: datetime,
+    participant_count: int,
+    at: datetime,
+) -> bool:
+    """Record that a slot's participants are listed; False when someone already did."""
+    statement = upsert(
+        session,
+        ScheduleSlot,
+        {
+            "team_id": team_id,
+            "schedule_id": schedule_id,
+            "local_date": local_date,
+            "tz": tz,
+            "prompt_at": prompt_at,
+            "cutoff_at": cutoff_at,
+            "participants": participant_count,
+            "planned_at": at,
+        },
+    ).on_conflict_do_nothing(index_elements=["schedule_id", "local_date", "tz"])
+    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+
+def planned_slots(session: Session, schedule_id: int, since: date) -> set[tuple[date, str]]:
+    """The (local date, zone) slots of a schedule already planned, from `since` on."""
+    rows = session.execute(
+        select(ScheduleSlot.local_date, ScheduleSlot.tz).where(
+            ScheduleSlot.schedule_id == schedule_id, ScheduleSlot.local_date >= since
+        )
+    )
+    return {(day, tz) for day, tz in rows}
+
+
+def add_occurrences(
+    session: Session,
+    team_id: str,
+    schedule_id: int,
+    local_date: date,
+    tz: str,
+    times: tuple[datetime, datetime, datetime],
+    user_ids: Iterable[str],
+    at: datetime,
+    skipped: Mapping[str, str] | None = None,
+) -> int:
+    """Add each user's occurrence (`times`: prompt, reminder, cut-off) unless it exists;
+    users in `skipped` start skipped with that reason. Returns how many were added."""
+    prompt_at, remind_at, cutoff_at = times
+    reasons = skipped or {}
+    rows = [
+        {
+            "team_id": team_id,
+            "schedule_id": schedule_id,
+            "user_id": user_id,
+            "local_date": local_date,
+            "tz": tz,
+            "prompt_at": prompt_at,
+            "remind_at": remind_at,
+            "cutoff_at": cutoff_at,
+            "state": SKIPPED if user_id in reasons else PENDING,
+            "reason": reasons.get(user_id),
+            "updated_at": at,
+        }
+        for user_id in dict.fromkeys(user_ids)
+    ]
+    added = 0
+    for start in range(0, len(rows), INSERT_BATCH):
+        batch = rows[start : start + INSERT_BATCH]
+        statement = insert_for(session, PromptOccurrence).values(batch)
+        statement = statement.on_conflict_do_nothing(
+            index_elements=["team_id", "schedule_id", "local_date", "user_id"]
+        )
+        added += session.execute(statement).rowcount  # type: ignore[attr-defined]
+    return added
+
+
+def occurrence(
+    session: Session, team_id: str, schedule_id: int, local_date: date, user_id: str
+) -> PromptOccurrence | None:
+    """One person's occurrence of a schedule on their local date."""
+    return session.scalar(
+        select(PromptOccurrence).where(
+            PromptOccurrence.team_id == team_id,
+            PromptOccurrence.schedule_id == schedule_id,
+            PromptOccurrence.local_date == local_date,
+            PromptOccurrence.user_id == user_id,
+        )
+    )
+
+
+def occurrence_by_id(session: Session, occurrence_id: int) -> PromptOccurrence | None:
+    """An occurrence by row id (after-ack work and button values carry the id)."""
+    return session.get(PromptOccurrence, occurrence_id)
+
+
+def occurrences_of(
+    session: Session, team_id: str, schedule_id: int, local_date: date
+) -> list[PromptOccurrence]:
+    """Every participant's occurrence of one (schedule, local date), by user id (the digest)."""
+    return list(
+        session.scalars(
+            select(PromptOccurrence)
+            .where(
+                PromptOccurrence.team_id == team_id,
+                PromptOccurrence.schedule_id == schedule_id,
+                PromptOccurrence.local_date == local_date,
+            )
+            .order_by(PromptOccurrence.user_id)
+        )
+    )
+
+
+def open_occurrences(
+    session: Session, team_id: str, user_id: str, now: datetime, kind: str | None = None
+) -> list[PromptOccurrence]:
+    """A person's occurrences open at `now` (prompt time passed, cut-off not), latest first:
+    what `/standup` with no text answers."""
+    query = (
+        select(PromptOccurrence)
+        .join(PromptSchedule, PromptSchedule.id == PromptOccurrence.schedule_id)
+        .where(
+            PromptOccurrence.team_id == team_id,
+            PromptOccurrence.user_id == user_id,
+            PromptOccurrence.cutoff_at > now,
+            PromptOccurrence.prompt_at <= now,
+            PromptOccurrence.state != MISSED,
+        )
+    )
+    if kind is not None:
+        query = query.where(PromptSchedule.kind == kind)
+    return list(session.scalars(query.order_by(PromptOccurrence.prompt_at.desc())))
+
+
+def due_prompts(session: Session, now: datetime, limit: int) -> list[PromptOccurrence]:
+    """Pending occurrences whose prompt time has come and whose cut-off has not, oldest first
+    (a range of ix_prompt_occurrences_due; read only — `claim_due_prompts` takes them)."""
+    return list(session.scalars(_due(PENDING, PromptOccurrence.prompt_at, now, limit)))
+
+
+def _due(state: str, when: Any, now: datetime, limit: int) -> Any:
+    return (
+        select(PromptOccurrence)
+        .where(
+            PromptOccurrence.state == state,
+            when <= now,
+            PromptOccurrence.cutoff_at > now,
+        )
+        .order_by(when, PromptOccurrence.id)
+        .limit(limit)
+    )
+
+
+def _claim(
+    session: Session, state: str, to: str, when: Any, now: datetime, limit: int
+) -> list[PromptOccurrence]:
+    pick = _due(state, when, now, limit).with_only_columns(PromptOccurrence.id)
+    # PostgreSQL: rows another ticker is claiming are skipped, not waited for; SQLite has no
+    # row locks (the clause is not rendered) and serialises the UPDATE below instead.
+    ids = list(session.scalars(pick.with_for_update(skip_locked=True)))
+    if not ids:
+        return []
+    claimed = session.scalars(
+        update(PromptOccurrence)
+        .where(PromptOccurrence.id.in_(ids), PromptOccurrence.state == state)
+        .values({"state": to, _STAMP[to]: now, "updated_at": now})
+        .returning(PromptOccurrence)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    )
+    return sorted(claimed, key=lambda row: (row.prompt_at, row.id))
+
+
+def claim_due_prompts(session: Session, now: datetime, limit: int) -> list[PromptOccurrence]:
+    """Move up to `limit` due pending occurrences to prompted and return them; a row is
+    returned to one caller only, however many tick at once."""
+    return _claim(session, PENDING, PROMPTED, PromptOccurrence.prompt_at, now, limit)
+
+
+def claim_due_reminders(session: Session, now: datetime, limit: int) -> list[PromptOccurrence]:
+    """Move up to `limit` prompted, unanswered occurrences past their reminder time (cut-off
+    not reached) to reminded and return them, once each."""
+    return _claim(session, PROMPTED, REMINDED, PromptOccurrence.remind_at, now, limit)
+
+
+def expire_missed(session: Session, now: datetime, limit: int) -> list[PromptOccurrence]:
+    """Occurrences never prompted before their cut-off (the app was down): marked missed and
+    returned, so the caller can log them instead of prompting late."""
+    ids = list(
+        session.scalars(
+            select(PromptOccurrence.id)
+            .where(
+                PromptOccurrence.state == PENDING,
+                PromptOccurrence.prompt_at <= now,
+                PromptOccurrence.cutoff_at <= now,
+            )
+            .order_by(PromptOccurrence.prompt_at, PromptOccurrence.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            update(PromptOccurrence)
+            .where(PromptOccurrence.id.in_(ids), PromptOccurrence.state == PENDING)
+            .values(state=MISSED, updated_at=now)
+            .returning(PromptOccurrence)
+            .execution_options(populate_existing=True, synchronize_session=False)
+        )
+    )
+
+
+def move(session: Session, row: PromptOccurrence, to: str, at: datetime, **values: Any) -> bool:
+    """Move one occurrence to state `to` if the store still has it in a state that may go
+    there (domain.schedules.MOVES); False when another request moved it first."""
+    stamp = {_STAMP[to]: at} if to in _STAMP else {}
+    changed = session.execute(
+        update(PromptOccurrence)
+        .where(PromptOccurrence.id == row.id, PromptOccurrence.state.in_(sources_of(to)))
+        .values(state=to, updated_at=at, **stamp, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.refresh(row)
+    return True
+
+
+def record_prompt_message(
+    session: Session,
+    row: PromptOccurrence,
+    channel: str,
+    ts: str | None,
+    scheduled_message_id: str | None = None,
+) -> None:
+    """Where the prompt DM went (to update it once answered, or cancel it if scheduled)."""
+    row.dm_channel, row.dm_ts, row.scheduled_message_id = channel, ts, scheduled_message_id
+
+
+def skip_range(
+    session: Session,
+    team_id: str,
+    user_id: str,
+    first: date,
+    last: date,
+    reason: str,
+    at: datetime,
+) -> int:
+    """Mark a person's unanswered occurrences dated `first`..`last` skipped (`reason`)."""
+    changed = session.execute(
+        update(PromptOccurrence)
+        .where(
+            PromptOccurrence.team_id == team_id,
+            PromptOccurrence.user_id == user_id,
+            PromptOccurrence.local_date.between(first, last),
+            PromptOccurrence.state.in_(sources_of(SKIPPED)),
+        )
+        .values(state=SKIPPED, reason=reason, updated_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    return int(changed.rowcount)  # type: ignore[attr-defined]
+
+
+def unskip(
+    session: Session, team_id: str, user_id: str, reasons: Collection[str], now: datetime
+) -> int:
+    """Put a person's occurrences skipped for one of `reasons` whose cut-off is ahead back
+    to pending (`/standup resume`); returns how many."""
+    changed = session.execute(
+        update(PromptOccurrence)
+        .where(
+            PromptOccurrence.team_id == team_id,
+            PromptOccurrence.user_id == user_id,
+            PromptOccurrence.cutoff_at > now,
+            PromptOccurrence.state == SKIPPED,
+            PromptOccurrence.reason.in_(tuple(reasons)),
+        )
+        .values(state=PENDING, reason=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(changed.rowcount)  # type: ignore[attr-defined]
