@@ -26,10 +26,13 @@ T = TypeVar("T")
 OUT_STATES = frozenset({SKIPPED, AWAY, PAUSED})
 CARRY_THRESHOLD = 85.0
 
-_BULLET = re.compile(r"^\s*(?:[-*•·・▪◦‣>]+|\d+[.)、]|[(（]\d+[)）])\s*")
+_BULLET = re.compile(
+    r"^\s*(?:(?:[-*•·・▪◦‣>]+|\d{1,3}[.)](?=\s|$)|\d{1,3}、|[(（]\d{1,3}[)）])\s*)+"
+)
 # Slack markup: a mention or channel keeps its ID, a link its label (else its address);
 # special mentions (<!here>) and emoji codes go.
 _MARKUP = re.compile(r"<([@#!])([^>|]*)(?:\|[^>]*)?>|<([^>|]*)(?:\|([^>]*))?>|:[a-z0-9_+-]+:")
+_REFERENCE = re.compile(r"<[@#]([A-Z0-9]+)")
 _FILLER = frozenset(
     {"still", "again", "yet", "currently", "is", "are", "am", "the", "a", "an", "being", "also"}
 )
@@ -77,8 +80,9 @@ def _unmarked(match: re.Match[str]) -> str:
 def similarity(a: str, b: str) -> float:
     """How alike two lines are (0–100), compared by fingerprint."""
     fa, fb = fingerprint(a), fingerprint(b)
-    if not fa or not fb:
-        return 0.0
+    refs_a, refs_b = set(_REFERENCE.findall(a)), set(_REFERENCE.findall(b))
+    if not fa or not fb or (refs_a and refs_b and refs_a != refs_b):
+        return 0.0  # waiting on @dana is not waiting on @lee, however alike the rest
     if fa == fb:
         return 100.0
     if has_cjk(fa + fb):
