@@ -167,9 +167,11 @@ def open_digest(
         final=False,
         updated_at=at,
     )
-    created = session.execute(
-        statement.on_conflict_do_nothing(index_elements=["team_id", "schedule_id", "local_date"])
-    ).rowcount  # type: ignore[attr-defined]
+    created = session.scalar(
+        statement.on_conflict_do_nothing(
+            index_elements=["team_id", "schedule_id", "local_date"]
+        ).returning(Digest.id)
+    )
     digest = digest_of(session, team_id, schedule_id, local_date)
     assert digest is not None  # inserted above, or there already
     if not created and not digest.final:
@@ -185,7 +187,7 @@ def open_digest(
                 .execution_options(synchronize_session=False)
             )
         session.refresh(digest)
-    return digest, bool(created)
+    return digest, created is not None
 
 
 def digest_of(session: Session, team_id: str, schedule_id: int, local_date: date) -> Digest | None:

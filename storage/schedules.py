@@ -186,7 +186,9 @@ def plan_slot(
             "planned_at": at,
         },
     ).on_conflict_do_nothing(index_elements=["schedule_id", "local_date", "tz"])
-    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+    # RETURNING tells an insert from a skipped conflict on both databases (psycopg reports
+    # no row count for INSERT … ON CONFLICT).
+    return session.scalar(statement.returning(ScheduleSlot.id)) is not None
 
 
 def planned_slots(session: Session, schedule_id: int, since: date) -> set[tuple[date, str]]:
@@ -237,7 +239,7 @@ def add_occurrences(
         statement = statement.on_conflict_do_nothing(
             index_elements=["team_id", "schedule_id", "local_date", "user_id"]
         )
-        added += session.execute(statement).rowcount  # type: ignore[attr-defined]
+        added += len(session.scalars(statement.returning(PromptOccurrence.id)).all())
     return added
 
 
