@@ -25,6 +25,7 @@ from domain.schedules import (
     PROGRESS,
     STANDUP,
     WORKWEEK,
+    Schedule,
 )
 
 _EN_DAYS = (
@@ -216,3 +217,29 @@ def _role_names(text: str) -> tuple[str, ...]:
     if any(_fold(name) in _EVERYONE for name in names):
         return ()
     return names
+
+
+def format_time(at: time) -> str:
+    """A local time as stored and shown: `09:30`."""
+    return f"{at.hour:02d}:{at.minute:02d}"
+
+
+def stored_schedule(
+    schedule_id: int,
+    kind: str,
+    roles: Iterable[str],
+    days: str,
+    local_time: str,
+    channel: str,
+    window_minutes: int,
+) -> Schedule:
+    """The domain value of a stored schedule (days and time in their stored text)."""
+    return Schedule(
+        schedule_id,
+        kind,
+        tuple(roles),
+        parse_days(days),
+        parse_time(local_time),
+        channel,
+        window_minutes,
+    )

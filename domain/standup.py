@@ -111,6 +111,22 @@ class Blocker:
         return self.since < today
 
 
+def blockers_to_json(blockers: Iterable[Blocker]) -> list[dict[str, str]]:
+    """Blockers as stored with an answer: `[{"text": …, "since": "YYYY-MM-DD"}]`."""
+    return [{"text": b.text, "since": b.since.isoformat()} for b in blockers]
+
+
+def blockers_from_json(items: Iterable[Mapping[str, str]]) -> tuple[Blocker, ...]:
+    """Stored blockers back as values (an entry without a readable date is skipped)."""
+    found = []
+    for item in items:
+        try:
+            found.append(Blocker(str(item["text"]), date.fromisoformat(str(item["since"]))))
+        except (KeyError, ValueError):
+            continue
+    return tuple(found)
+
+
 def carry_over(
     lines: Iterable[str],
     previous: Sequence[Blocker],

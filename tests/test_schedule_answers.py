@@ -12,6 +12,8 @@ from domain.standup import (
     DigestEntry,
     QueueFigures,
     blocker_lines,
+    blockers_from_json,
+    blockers_to_json,
     bullets,
     carry_over,
     digest_layout,
@@ -77,6 +79,14 @@ def test_a_carried_blocker_keeps_its_first_day_and_ages() -> None:
     thursday = carry_over(["waiting on design review!!"], tuesday, THU)  # no answer Wednesday
     assert thursday[0].since == MON and thursday[0].age_days(THU) == 3
     assert not tuesday[1].carried(TUE) and tuesday[1].age_days(TUE) == 0
+
+
+def test_blockers_are_stored_with_their_first_day() -> None:
+    blockers = [Blocker("waiting on design", MON), Blocker("需要技术负责人评审", TUE)]
+    stored = blockers_to_json(blockers)
+    assert stored[0] == {"text": "waiting on design", "since": "2026-03-09"}
+    assert blockers_from_json(stored) == tuple(blockers)
+    assert blockers_from_json([{"text": "no date"}, {"text": "x", "since": "soon"}]) == ()
 
 
 def test_each_previous_blocker_is_carried_once() -> None:

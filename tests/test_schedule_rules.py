@@ -21,12 +21,14 @@ from domain.availability import (
 from domain.errors import UsageError
 from domain.schedule_parsing import (
     format_days,
+    format_time,
     is_window,
     parse_day,
     parse_days,
     parse_schedule,
     parse_time,
     parse_window,
+    stored_schedule,
 )
 from domain.schedules import (
     ANSWERED,
@@ -203,6 +205,18 @@ def test_a_weekly_schedule_takes_one_day() -> None:
     with pytest.raises(UsageError) as raised:
         parse_schedule("progress", "pm mon-fri 16:00 <#C0STAND>", "progress.usage")
     assert raised.value.key == "standup.error.bad_day"
+
+
+def test_a_stored_schedule_reads_back_as_the_one_typed() -> None:
+    request = parse_schedule("standup", "pm mon,wed,fri 9:05 <#C0STAND> 90m")
+    stored = stored_schedule(
+        3, "standup", ["product-manager"], format_days(request.days), format_time(request.at),
+        request.channel, request.window_minutes,
+    )  # fmt: skip
+    assert stored == Schedule(
+        3, "standup", ("product-manager",), frozenset({MON, WED, FRI}), time(9, 5), "C0STAND", 90
+    )
+    assert format_time(request.at) == "09:05" and not stored.everyone
 
 
 # --- when prompts are due --------------------------------------------------------------
