@@ -109,7 +109,7 @@ def active_schedules(session: Session, after_id: int = 0, limit: int = 500) -> l
     )
 
 
-def insert_for(session: Session, model: type[Any]) -> Any:
+def insert_for(session: Session, model: Any) -> Any:
     """An INSERT … ON CONFLICT-capable statement of the session's dialect, values to come."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     return insert(model)
@@ -232,14 +232,20 @@ def add_occurrences(
         }
         for user_id in dict.fromkeys(user_ids)
     ]
+    if not rows:
+        return 0
+    statement = (
+        insert_for(session, PromptOccurrence.__table__)
+        .on_conflict_do_nothing(index_elements=["team_id", "schedule_id", "local_date", "user_id"])
+        .returning(PromptOccurrence.id)
+    )
+    # One cached statement run with many parameter sets: SQLAlchemy sends it as batched
+    # multi-row INSERTs ("insertmanyvalues"), RETURNING only the rows that went in.
     added = 0
     for start in range(0, len(rows), INSERT_BATCH):
-        batch = rows[start : start + INSERT_BATCH]
-        statement = insert_for(session, PromptOccurrence).values(batch)
-        statement = statement.on_conflict_do_nothing(
-            index_elements=["team_id", "schedule_id", "local_date", "user_id"]
+        added += len(
+            session.connection().execute(statement, rows[start : start + INSERT_BATCH]).all()
         )
-        added += len(session.scalars(statement.returning(PromptOccurrence.id)).all())
     return added
 
 
