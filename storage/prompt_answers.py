@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from domain.schedules import ANSWERED
 from storage.models import Digest, PromptAnswer, PromptOccurrence, StandupPause
-from storage.schedules import insert_for, move
+from storage.occurrences import move
+from storage.schedules import insert_for
 
 _ANSWER_KEY = ["team_id", "schedule_id", "local_date", "user_id"]
 

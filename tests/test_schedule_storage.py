@@ -14,6 +14,19 @@ from sqlalchemy.orm import Session
 from domain.schedules import Schedule, due_slots, slot
 from storage.db import Database
 from storage.models import PromptAnswer, PromptOccurrence
+from storage.occurrences import (
+    add_occurrences,
+    claim_due_prompts,
+    claim_due_reminders,
+    due_prompts,
+    expire_missed,
+    move,
+    occurrence,
+    occurrences_of,
+    open_occurrences,
+    skip_range,
+    unskip,
+)
 from storage.profiles import save_profile
 from storage.prompt_answers import (
     answer_of,
@@ -32,16 +45,7 @@ from storage.prompt_answers import (
 from storage.roles import add_holder
 from storage.schedules import (
     active_schedules,
-    add_occurrences,
     add_schedule,
-    claim_due_prompts,
-    claim_due_reminders,
-    due_prompts,
-    expire_missed,
-    move,
-    occurrence,
-    occurrences_of,
-    open_occurrences,
     participant_zones,
     participants,
     plan_slot,
@@ -49,8 +53,6 @@ from storage.schedules import (
     remove_schedule,
     schedule_by_id,
     schedules_of,
-    skip_range,
-    unskip,
 )
 
 T1, T2 = "T1", "T2"
