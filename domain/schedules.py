@@ -198,9 +198,11 @@ def next_slot(
 def open_slot(
     schedule: Schedule, tz: str, now: datetime, calendar: HolidayCalendar | None = None
 ) -> Slot | None:
-    """The slot being answered at `now` in `tz` (prompted, cut-off not reached), if any."""
+    """The slot being answered at `now` in `tz` (prompted, cut-off not reached), if any;
+    the latest one should windows overlap."""
     today = local_day(now, tz)
-    for day in (today, today - timedelta(days=1), today + timedelta(days=1)):
+    for back in range(-1, schedule.window.days + 2):  # tomorrow (far east), today, earlier
+        day = today - timedelta(days=back)
         if runs_on(schedule, day, calendar):
             candidate = slot(schedule, tz, day)
             if candidate.prompt_at <= now < candidate.cutoff_at:

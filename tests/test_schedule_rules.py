@@ -318,6 +318,11 @@ def test_next_and_open_slots() -> None:
     during = utc(2026, 3, 9, 15, 0)
     assert (open_slot(schedule, NY, during) or slot(schedule, SH, date(2020, 1, 1))).tz == NY
     assert open_slot(schedule, SH, during) is None  # Shanghai's cut-off was 05:30 UTC
+    weekly = Schedule(8, "progress", (), frozenset({FRI}), time(16, 0), "C1", 72 * 60)
+    sunday = utc(2026, 3, 15, 12, 0)
+    friday = open_slot(weekly, SH, sunday)
+    assert friday is not None and friday.local_date == date(2026, 3, 13)
+    assert open_slot(weekly, SH, utc(2026, 3, 16, 8, 0)) is None  # 72 h after Friday 16:00
 
 
 def test_reminder_goes_inside_the_window() -> None:
