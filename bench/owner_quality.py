@@ -106,10 +106,9 @@ def outcome(query: str, catalog: Catalog) -> Outcome:
     """What `/owner <query>` answers, decided as services.owner.answer_topic decides it."""
     if not is_topic(query):
         return Outcome()
-    match = match_topic(query, catalog.areas.values())
-    role = catalog.find_role(query) if not match.hits else None
-    if role is not None:
-        return Outcome(role=role.key)
+    match = match_topic(query, catalog.areas.values(), catalog.roles.values())
+    if match.role is not None:
+        return Outcome(role=match.role.key)
     return Outcome(
         areas=tuple(h.area.key for h in match.hits),
         suggestions=tuple(a.key for a in match.suggestions),
