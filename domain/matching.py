@@ -211,7 +211,8 @@ def _split(source: str) -> list[tuple[str, list[Span]]]:
     word, cjk = "", False
     for i, char in enumerate(source):
         for c in unicodedata.normalize("NFKC", char).casefold():
-            if _SEPARATOR.match(c):
+            # Punctuation, symbols and emoji part words ("roadmap😀", "<!here> roadmap").
+            if _SEPARATOR.match(c) or unicodedata.category(c)[0] not in "LNM":
                 if word:
                     words.append((word, spans))
                 word, spans = "", []
