@@ -67,6 +67,9 @@ class Area:
     contributors: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     custom: bool = False
+    # Topics close to the area that it does not own ("pricing" near Market Analysis): never
+    # an answer, only a suggestion when nothing owns the question.
+    related: tuple[str, ...] = ()
 
     def name(self, lang: str) -> str:
         """The area's name in `lang`."""
@@ -213,5 +216,6 @@ def _build(data: Any) -> Catalog:
             owner=owner,
             contributors=contributors,
             aliases=_strings(node, "aliases", f"area '{key}'"),
+            related=_strings(node, "related", f"area '{key}'"),
         )
     return Catalog(roles=roles, areas=areas)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.catalog import Area, Role
-from domain.matching import EXACT, FUZZY, Hit
+from domain.matching import FUZZY, Hit
 from handlers.mrkdwn import escape
 from handlers.replies import actions, button, context_block, section
 from i18n import t
@@ -61,13 +61,12 @@ def answer_text(answer: AreaAnswer, lang: str) -> str:
 
 
 def why(hit: Hit, lang: str, query: str) -> str | None:
-    """'路线图 → Roadmap' or 'roadmpa ≈ Roadmap' when the match was not exact."""
-    if hit.kind == EXACT:
+    """What was typed → the area ('launch → Roadmap', 'roadmpa ≈ Roadmap'); nothing when
+    the area's own name was typed."""
+    if not hit.explains:
         return None
-    name = escape(hit.area.name(lang))
-    if hit.kind == FUZZY:
-        return f"{escape(query.strip()[:100])} ≈ {name}"
-    return f"{escape(hit.via)} → {name}"
+    typed = escape((hit.typed or query).strip()[:100])
+    return f"{typed} {'≈' if hit.kind == FUZZY else '→'} {escape(hit.area.name(lang))}"
 
 
 def single(

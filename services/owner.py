@@ -65,8 +65,8 @@ def answer_topic(
     if not is_topic(query):
         raise UsageError("owner.junk", usage=USAGE, topic=query[:100])
     catalog = workspace_catalog(session, team_id, base)
-    match = match_topic(query, catalog.areas.values())
-    role = catalog.find_role(query) if not match.hits else None
+    match = match_topic(query, catalog.areas.values(), catalog.roles.values())
+    role = match.role
     if role is not None:
         owned = [a for a in catalog.areas.values() if a.owner == role.key]
         answers = answers_for(session, team_id, catalog, owned, day)
