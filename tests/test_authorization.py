@@ -32,7 +32,7 @@ from storage.models import (
     WorkspaceSetting,
 )
 from tests.harness import Harness, Reply
-from tests.issue_fixtures import SUPPORT, give_role, submit, ticket, tickets
+from tests.issue_fixtures import SUPPORT, give_role, react, submit, ticket, tickets
 
 ADMIN, OWNER, REP = "UADMIN", "UOWNER", "USUPPORT"
 REPORTER, ASSIGNEE, NOBODY = "UREPORTER", "UASSIGNEE", "UNOBODY"
@@ -83,6 +83,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "button close": STEWARDS,
     "button reopen": STEWARDS,
     "modal file": EVERYONE,
+    "reaction :ticket:": EVERYONE,
     "modal resolve": WORKERS,
     "modal escalate": WORKERS,
 }
@@ -402,6 +403,15 @@ CASES: dict[str, Case] = {
     "modal file": Case(
         counted, modal("issue_file", {"summary": "export crashes"}), filed_one_more, ""
     ),
+    "reaction :ticket:": Case(
+        lambda app, persona: Prep(
+            number=len(tickets(app)),
+            subject=app.slack.post_user_message("C0GENERAL", REPORTER, f"{persona}: it broke"),
+        ),
+        lambda app, actor, prep: react(app, "C0GENERAL", prep.subject, actor),
+        filed_one_more,
+        "",
+    ),
     "modal resolve": Case(
         filed(modal="issue_resolve"),
         modal("issue_resolve_modal", RESOLUTION),
@@ -566,3 +576,11 @@ def _effects(
     if action == "escalate":
         return [(state.assignee_id, state.escalated_at or datetime(2026, 1, 1, tzinfo=UTC))]
     return [(state.assignee_id, state.escalated_at)]
+
+
+def test_the_rule_is_in_the_help_in_both_languages(people: Harness) -> None:
+    english = people.command("/issue", "help", user=NOBODY).text
+    assert "Who: anyone files" in english and "cannot hand it on" in english
+    people.slack.add_user("UZH", "zh", locale="zh-CN")
+    people.command("/issue", "help", user="UZH")  # first contact: profile fetched after ack
+    assert "权限：任何人都可以登记" in people.command("/issue", "help", user="UZH").text
