@@ -26,6 +26,7 @@ from services import tickets as queue
 from storage.models import (
     Absence,
     Base,
+    CustomArea,
     OwnerOverride,
     RoleAssignment,
     RoleBackup,
@@ -232,7 +233,12 @@ def gone(model: Any, **where: Any) -> Callable[[Harness, Prep], bool]:
 
 
 def _fill(where: dict[str, Any], prep: Prep) -> dict[str, Any]:
-    return {k: prep.subject if v is subject else v for k, v in where.items()}
+    return {k: v(prep) if callable(v) else v for k, v in where.items()}
+
+
+def its_subject(prep: Prep) -> str:
+    """(In a `stored`/`gone` filter) the attempt's own person or topic."""
+    return prep.subject
 
 
 def _count(app: Harness, model: Any, **where: Any) -> int:
@@ -273,37 +279,40 @@ CASES: dict[str, Case] = {
     "/role assign": Case(
         nothing,
         command("/role", "assign <@{s}> pm"),
-        stored(RoleAssignment, user_id=subject, role_key="product-manager"),
+        stored(RoleAssignment, user_id=its_subject, role_key="product-manager"),
         NOT_ADMIN,
     ),
     "/role unassign": Case(
         holding_pm,
         command("/role", "unassign <@{s}> pm"),
-        gone(RoleAssignment, user_id=subject),
+        gone(RoleAssignment, user_id=its_subject),
         NOT_ADMIN,
     ),
     "/role backup": Case(
         nothing,
         command("/role", "backup pm <@{s}>"),
-        stored(RoleBackup, user_id=subject),
+        stored(RoleBackup, user_id=its_subject),
         NOT_ADMIN,
     ),
     "/role away (someone else)": Case(
         nothing,
         command("/role", "away <@{s}> until 2099-01-01"),
-        stored(Absence, user_id=subject),
+        stored(Absence, user_id=its_subject),
         NOT_FOR_OTHERS,
     ),
     "/role back (someone else)": Case(
-        away, command("/role", "back <@{s}>"), gone(Absence, user_id=subject), NOT_FOR_OTHERS
+        away, command("/role", "back <@{s}>"), gone(Absence, user_id=its_subject), NOT_FOR_OTHERS
     ),
     "/role away (oneself)": Case(
-        nothing, command("/role", "away me until 2099-01-01"), lambda app, prep: True, ""
+        lambda app, persona: Prep(subject=PEOPLE[persona]),
+        command("/role", "away me until 2099-01-01"),
+        stored(Absence, user_id=its_subject),
+        "",
     ),
     "/owner set": Case(
         nothing,
         command("/owner", "set roadmap <@{s}>"),
-        stored(OwnerOverride, user_id=subject),
+        stored(OwnerOverride, user_id=its_subject),
         NOT_ADMIN,
     ),
     "/owner unset": Case(
@@ -312,7 +321,7 @@ CASES: dict[str, Case] = {
     "/owner add": Case(
         nothing,
         command("/owner", "add quasar {s} pm"),
-        lambda app, prep: "quasar" in app.command("/owner", "list").text.lower(),
+        stored(CustomArea, name=lambda prep: f"quasar {prep.subject}", role_key="product-manager"),
         NOT_ADMIN,
     ),
     "/rolecall config <key> <value>": Case(
