@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from domain.config import SEVERITIES
 from domain.errors import Conflict, UsageError
+from domain.parsing import check_text, plain
 
 USAGE = "issue.usage"
 STATUSES = ("new", "analyzing", "resolved", "closed")
@@ -24,6 +25,20 @@ FEEDBACK_CATEGORIES = ("feedback", "feature-request")
 LIST_FILTERS = ("open", "mine", "all", "urgent", "feedback")
 SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 SUMMARY_LIMIT = 150
+# The most each piece of ticket text may hold. A summary is a line (the form allows 150, a
+# command more); a description holds a whole Slack message (Slack's limit is 40 000); the
+# form's long fields allow 3 000.
+TEXT_LIMITS: dict[str, int] = {
+    "summary": 300,
+    "customer": 150,
+    "description": 40_000,
+    "root_cause": 3000,
+    "solution": 3000,
+    "note": 3000,
+    "impact": 3000,
+    "steps": 3000,
+    "tried": 3000,
+}
 
 # action → {status it may start from: status it leads to}; a missing status is refused.
 TRANSITIONS: dict[str, dict[str, str]] = {
@@ -55,6 +70,18 @@ def next_status(status: str, action: str, number: int) -> str:
         # Working on a finished ticket: the way back is reopen.
         raise Conflict("issue.refused.finished", number=number, status=status)
     raise Conflict(REFUSALS[(action, status)], number=number, status=status)
+
+
+def check_fields(**fields: str | None) -> None:
+    """Refuse ticket text that is too long or holds control characters (the error names the
+    field, so a form can show it beside the right input)."""
+    for name, value in fields.items():
+        if value:
+            try:
+                check_text(value, usage=USAGE, limit=TEXT_LIMITS[name])
+            except UsageError as error:
+                key = f"issue.too_long.{name}" if error.key == "error.too_long" else error.key
+                raise UsageError(key, usage=USAGE, field=name, **error.params) from None
 
 
 def is_open(status: str) -> bool:
@@ -145,6 +172,12 @@ def summary_of(text: str) -> str:
     """A summary for a ticket filed from a message: its first non-empty line, shortened."""
     line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
     return line if len(line) <= SUMMARY_LIMIT else line[: SUMMARY_LIMIT - 1] + "…"
+
+
+def description_of(text: str) -> str:
+    """A description for a ticket filed from a message: as written, but without control
+    characters and within the limit (nobody can correct a message being filed)."""
+    return plain(text, TEXT_LIMITS["description"])
 
 
 def first_response_due(created_at: datetime, severity: str, targets: dict[str, int]) -> datetime:

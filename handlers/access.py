@@ -1,6 +1,8 @@
-"""Admin checks for commands marked (admin)."""
+"""Admin checks: for commands marked (admin), and the lazy one the ticket rules ask."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
@@ -40,3 +42,11 @@ def require_admin(deps: Deps, directory: UserDirectory, session: Session, who: R
     """Refuse non-admins with a clear message."""
     if not requester_is_admin(deps, directory, session, who):
         raise NotAllowed("error.not_admin")
+
+
+def admin_check(
+    deps: Deps, directory: UserDirectory, session: Session, who: Requester
+) -> Callable[[], bool]:
+    """`requester_is_admin` to call later, only if the ticket rules need the answer (a
+    reporter closing their own ticket never waits on Slack)."""
+    return lambda: requester_is_admin(deps, directory, session, who)

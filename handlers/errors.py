@@ -51,7 +51,10 @@ def handle_listener_error(
         log.error("listener failed", exc_info=error)
     text = message_for(error, _lang(context))
     if body.get("type") == "view_submission":
-        block_id = _first_input_block(body.get("view") or {})
+        # Shown under the input it is about (a too-long field), else under the first one.
+        block_id = _error_block(body.get("view") or {}, error)
+        if isinstance(error, RolecallError):
+            text = error_text(_lang(context), error, with_usage=False)
         answer: dict[str, Any] = (
             {"response_action": "errors", "errors": {block_id: text[:150]}} if block_id else {}
         )
@@ -67,11 +70,14 @@ def handle_listener_error(
     )
 
 
-def _first_input_block(view: dict[str, Any]) -> str | None:
-    for block in view.get("blocks", []):
-        if block.get("type") == "input":
-            return str(block.get("block_id"))
-    return None
+def _error_block(view: dict[str, Any], error: Exception) -> str | None:
+    inputs = [
+        str(block.get("block_id"))
+        for block in view.get("blocks") or []
+        if isinstance(block, dict) and block.get("type") == "input"
+    ]
+    field = error.params.get("field") if isinstance(error, RolecallError) else None
+    return field if field in inputs else next(iter(inputs), None)
 
 
 def _respond_quietly(respond: Respond, text: str) -> None:

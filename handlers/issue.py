@@ -210,7 +210,9 @@ def search_later(deps: Deps, who: Requester, respond: Respond, text: str) -> Non
 def cmd_take(ctx: Ctx, rest: str) -> Reply:
     """`/issue take <n>`."""
     number, _ = _number_and_rest(rest)
-    change = tickets.take(ctx.session, ctx.who.team_id, number, ctx.who.user_id, ctx.deps.now())
+    change = tickets.take(
+        ctx.session, ctx.who.team_id, number, ctx.who.user_id, ctx.deps.now(), ctx.admin
+    )
     return ctx.changed(change, "issue.took")
 
 
@@ -221,7 +223,9 @@ def cmd_assign(ctx: Ctx, rest: str) -> Reply:
         raise UsageError("issue.assign.need_user", usage=USAGE)
     assignee = parse_user(tail.split()[0], USAGE)
     now = ctx.deps.now()
-    change = tickets.assign(ctx.session, ctx.who.team_id, number, assignee, ctx.who.user_id, now)
+    change = tickets.assign(
+        ctx.session, ctx.who.team_id, number, assignee, ctx.who.user_id, now, ctx.admin
+    )
     return ctx.changed(change, "issue.assigned", user=user(assignee))
 
 
@@ -231,7 +235,7 @@ def cmd_status(ctx: Ctx, rest: str) -> Reply:
     wanted = tail.lower()
     if wanted in ("analyzing", "analysing", "analyze", "分析", "分析中"):
         change = tickets.analyze(
-            ctx.session, ctx.who.team_id, number, ctx.who.user_id, ctx.deps.now()
+            ctx.session, ctx.who.team_id, number, ctx.who.user_id, ctx.deps.now(), ctx.admin
         )
         return ctx.changed(change, "issue.analyzing")
     if wanted == "closed":
@@ -245,7 +249,7 @@ def cmd_escalate(ctx: Ctx, rest: str) -> Reply:
     team = ctx.who.team_id
     if not note:
         ticket = tickets.get_ticket(ctx.session, team, number)
-        tickets.check_escalation(ctx.session, ticket)
+        tickets.check_escalation(ctx.session, ticket, ctx.who.user_id, ctx.admin)
         view = escalate_modal(ctx.who.lang, ticket)
         client, trigger = ctx.notifier.client, ctx.command["trigger_id"]
         return Reply(
@@ -253,7 +257,7 @@ def cmd_escalate(ctx: Ctx, rest: str) -> Reply:
             after=[lambda: client.views_open(trigger_id=trigger, view=view)],
         )
     change, leads = tickets.escalate(
-        ctx.session, team, number, ctx.who.user_id, ctx.deps.now(), {"note": note}
+        ctx.session, team, number, ctx.who.user_id, ctx.deps.now(), ctx.admin, {"note": note}
     )
     return ctx.changed(change, "issue.escalated", users=", ".join(map(user, leads)))
 
@@ -264,7 +268,7 @@ def cmd_resolve(ctx: Ctx, rest: str) -> Reply:
     root_cause, solution = parse_resolution(tail)
     now = ctx.deps.now()
     change = tickets.resolve(
-        ctx.session, ctx.who.team_id, number, ctx.who.user_id, root_cause, solution, now
+        ctx.session, ctx.who.team_id, number, ctx.who.user_id, root_cause, solution, now, ctx.admin
     )
     return ctx.changed(change, "issue.resolved")
 

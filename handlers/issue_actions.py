@@ -12,12 +12,11 @@ from bot.deps import Deps
 from domain.tickets import (
     DEFAULT_CATEGORY,
     DEFAULT_SEVERITY,
-    next_status,
     parse_category,
     parse_number,
     parse_severity,
 )
-from handlers.access import requester_is_admin
+from handlers.access import admin_check
 from handlers.context import requester
 from handlers.errors import after_ack
 from handlers.issue import filed_text
@@ -25,6 +24,7 @@ from handlers.issue_blocks import (
     ACTION_ANALYZE,
     ACTION_CLOSE,
     ACTION_ESCALATE,
+    ACTION_REOPEN,
     ACTION_RESOLVE,
     ACTION_TAKE,
     CARD_ACTIONS,
@@ -61,32 +61,27 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
         number, aid, now = parse_number(str(action.get("value"))), action["action_id"], deps.now()
         team, me = who.team_id, who.user_id
         with deps.db.begin() as session:
+            admin = admin_check(deps, directory, session, who)
             if aid in (ACTION_RESOLVE, ACTION_ESCALATE):
+                # The modal opens only for someone allowed to submit it (checked again then).
                 ticket = tickets.get_ticket(session, team, number)
                 if aid == ACTION_RESOLVE:
-                    next_status(ticket.status, "resolve", number)
+                    tickets.require(session, ticket, "resolve", me, admin)
                     view = resolve_modal(who.lang, ticket)
                 else:
-                    tickets.check_escalation(session, ticket)
+                    tickets.check_escalation(session, ticket, me, admin)
                     view = escalate_modal(who.lang, ticket)
                 ack()
                 trigger = body["trigger_id"]
                 after_ack(deps, lambda: client.views_open(trigger_id=trigger, view=view))
                 return
-            if aid == ACTION_TAKE:
-                change = tickets.take(session, team, number, me, now)
-            elif aid == ACTION_ANALYZE:
-                change = tickets.analyze(session, team, number, me, now)
-            else:
-                operation = tickets.close if aid == ACTION_CLOSE else tickets.reopen
-                change = operation(
-                    session,
-                    team,
-                    number,
-                    me,
-                    now,
-                    lambda: requester_is_admin(deps, directory, session, who),
-                )
+            operation = {
+                ACTION_TAKE: tickets.take,
+                ACTION_ANALYZE: tickets.analyze,
+                ACTION_CLOSE: tickets.close,
+                ACTION_REOPEN: tickets.reopen,
+            }[aid]
+            change = operation(session, team, number, me, now, admin)
         ack()
         after_ack(deps, notifier.changed, team, change)
 
@@ -140,6 +135,7 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
                 parts["root_cause"],
                 parts["solution"],
                 deps.now(),
+                admin_check(deps, directory, session, who),
             )
         ack()
         after_ack(deps, notifier.changed, who.team_id, change)
@@ -150,8 +146,9 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
         packet = {name: submitted(view, name).strip() for name in ESCALATE_FIELDS}
         number = parse_number(view.get("private_metadata", ""))
         with deps.db.begin() as session:
+            admin = admin_check(deps, directory, session, who)
             change, _ = tickets.escalate(
-                session, who.team_id, number, who.user_id, deps.now(), packet
+                session, who.team_id, number, who.user_id, deps.now(), admin, packet
             )
         ack()
         after_ack(deps, notifier.changed, who.team_id, change)

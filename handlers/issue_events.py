@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
-from domain.tickets import DEFAULT_CATEGORY, DEFAULT_SEVERITY, summary_of
+from domain.tickets import DEFAULT_CATEGORY, DEFAULT_SEVERITY, description_of, summary_of
 from handlers.context import Requester, requester
 from handlers.errors import after_ack
 from handlers.issue_blocks import card_lang, file_modal
@@ -167,7 +167,9 @@ def file_reacted(
     if from_bot(message, *bot):
         _tell_reactor(notifier, who, "issue.reaction.bot_message")
         return
-    text = readable_text(notifier.directory, who.team_id, str(message.get("text") or ""))
+    text = description_of(
+        readable_text(notifier.directory, who.team_id, str(message.get("text") or ""))
+    )
     source = tickets.Source(
         channel, ts, thread_ts=message.get("thread_ts"), permalink=notifier.permalink(channel, ts)
     )

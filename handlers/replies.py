@@ -31,11 +31,11 @@ def _error_param(key: str, value: object) -> object:
     return escape_keeping_references(value)
 
 
-def error_text(lang: str, error: RolecallError) -> str:
-    """The error's message, plus the right usage when the error names one."""
+def error_text(lang: str, error: RolecallError, *, with_usage: bool = True) -> str:
+    """The error's message, plus the right usage when the error names one (and is wanted)."""
     params = {k: _error_param(k, v) for k, v in error.params.items()}
     text = t(lang, error.key, **params)
-    if error.usage:
+    if error.usage and with_usage:
         text += f"\n{t(lang, 'error.usage_hint')} {t(lang, error.usage)}"
     return text
 

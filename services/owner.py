@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from domain.catalog import Area, Catalog, Role
 from domain.errors import Conflict, NotFound, UsageError
 from domain.matching import ALIAS, EXACT, MatchResult, is_topic, match_topic
+from domain.parsing import check_text
 from domain.text import normalize
 from services.roles import find_role, workspace_catalog
 from storage import areas as area_store
@@ -20,6 +21,7 @@ from storage.models import UnmatchedQuery
 from storage.profiles import get_profiles
 
 USAGE = "owner.usage"
+AREA_NAME_LIMIT = 100  # a topic's name, as lists and answers show it
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,7 @@ def add_area(
 ) -> tuple[Area, Role]:
     """Add an area owned by a role; refuses a topic an area already has as a name."""
     catalog = workspace_catalog(session, team_id, base)
+    check_text(topic.strip(), usage=USAGE, limit=AREA_NAME_LIMIT, key="owner.add.too_long")
     key = area_key(topic)
     if not is_topic(topic) or not key:
         raise UsageError("owner.junk", usage=USAGE, topic=topic[:100])

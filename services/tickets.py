@@ -6,6 +6,7 @@ the handlers can update the card, the thread and the people concerned after the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,15 +14,19 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from domain.errors import Conflict, NotAllowed, NotFound
-from domain.tickets import USAGE, next_status
+from domain.errors import Conflict, NotAllowed, NotFound, UsageError
+from domain.parsing import check_text, has_control, is_channel
+from domain.permissions import TECH_LEAD_ROLE, Actor, may
+from domain.tickets import USAGE, check_fields, next_status
 from storage.models import Ticket
-from storage.roles import holders
+from storage.roles import holders, roles_of
 from storage.tickets import add_event, add_numbered, by_dedupe_key, by_number, compare_and_set
 
-SUPPORT_ROLE = "customer-support"
-TECH_LEAD_ROLE = "tech-lead"
 PRODUCT_ROLE = "product-manager"
+IsAdmin = Callable[[], bool]  # asked only when being an admin would make the difference
+PERMALINK_LIMIT = 1000
+DEDUPE_LIMIT = 255  # the column's length
+_TS = re.compile(r"^\d{1,20}\.\d{1,12}$")
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,11 @@ def file_ticket(
     source: Source | None = None,
 ) -> tuple[Ticket, bool]:
     """File a ticket; with a dedupe key already used, the earlier ticket and False."""
+    check_fields(summary=filed.summary, customer=filed.customer, description=filed.description)
+    if source is not None:
+        _check_source(source)
+    if dedupe_key is not None and (len(dedupe_key) > DEDUPE_LIMIT or has_control(dedupe_key)):
+        raise UsageError("issue.bad_source", usage=USAGE)
     if dedupe_key is not None and (earlier := by_dedupe_key(session, team_id, dedupe_key)):
         return earlier, False
     ticket = _new_ticket(team_id, reporter_id, filed, now)
@@ -89,6 +99,14 @@ def file_ticket(
         return earlier, False
     add_event(session, ticket, "filed", reporter_id, now, {"severity": filed.severity})
     return ticket, True
+
+
+def _check_source(source: Source) -> None:
+    """A message reference names a channel and a message timestamp, as Slack writes them."""
+    stamps = [source.ts] + ([source.thread_ts] if source.thread_ts else [])
+    if not is_channel(source.channel) or not all(_TS.match(ts) for ts in stamps):
+        raise UsageError("issue.bad_source", usage=USAGE)
+    check_text(source.permalink or "", usage=USAGE, limit=PERMALINK_LIMIT)
 
 
 def _new_ticket(team_id: str, reporter_id: str, filed: NewTicket, now: datetime) -> Ticket:
@@ -114,6 +132,23 @@ def get_ticket(session: Session, team_id: str, number: int) -> Ticket:
     return ticket
 
 
+def actor_of(session: Session, team_id: str, user_id: str) -> Actor:
+    """The person as the ticket rules see them: the roles they hold (admin still unknown)."""
+    return Actor(user_id, frozenset(roles_of(session, team_id, user_id)))
+
+
+def require(
+    session: Session, ticket: Ticket, action: str, actor_id: str, is_admin: IsAdmin
+) -> None:
+    """Refuse whoever the rules (domain.permissions.may) do not let do `action`; then refuse
+    an action the ticket's status does not allow."""
+    actor = actor_of(session, ticket.team_id, actor_id)
+    allowed = may(actor, action, ticket) or (may(actor.as_admin(), action, ticket) and is_admin())
+    if not allowed:
+        raise NotAllowed(f"issue.{action}.not_allowed", number=ticket.number)
+    next_status(ticket.status, "assign" if action == "take" else action, ticket.number)
+
+
 def _apply(
     session: Session,
     ticket: Ticket,
@@ -125,11 +160,11 @@ def _apply(
     expected: dict[str, Any] | None = None,
     **values: Any,
 ) -> Change:
-    """Move a ticket by `action` if nobody changed its status (nor the `expected` columns)
-    meanwhile; record the event."""
+    """Move a ticket by `action` if nobody changed its status or assignee (on which the
+    permission may rest), nor the `expected` columns, meanwhile; record the event."""
     old = ticket.status
     new = next_status(old, action, ticket.number)
-    guard = {**(expected or {}), "status": old}
+    guard = {"assignee_id": ticket.assignee_id, **(expected or {}), "status": old}
     if not compare_and_set(session, ticket, guard, status=new, updated_at=now, **values):
         session.refresh(ticket)
         next_status(ticket.status, action, ticket.number)  # refuses with the new state's reason
@@ -138,9 +173,12 @@ def _apply(
     return Change(ticket.id, ticket.number, action, actor_id, old, new, detail or {})
 
 
-def take(session: Session, team_id: str, number: int, user_id: str, now: datetime) -> Change:
-    """Assign the ticket to oneself; of two people taking at once exactly one wins."""
+def take(
+    session: Session, team_id: str, number: int, user_id: str, now: datetime, is_admin: IsAdmin
+) -> Change:
+    """Assign the ticket to oneself (agents); of two people taking at once exactly one wins."""
     ticket = get_ticket(session, team_id, number)
+    require(session, ticket, "take", user_id, is_admin)
     _refuse_taken(ticket, user_id)
     try:
         return _apply(
@@ -167,19 +205,29 @@ def _refuse_taken(ticket: Ticket, user_id: str) -> None:
 
 
 def assign(
-    session: Session, team_id: str, number: int, assignee_id: str, actor_id: str, now: datetime
+    session: Session,
+    team_id: str,
+    number: int,
+    assignee_id: str,
+    actor_id: str,
+    now: datetime,
+    is_admin: IsAdmin,
 ) -> Change:
-    """Give the ticket to someone (replacing whoever had it)."""
+    """Give the ticket to someone, replacing whoever had it (agents)."""
     ticket = get_ticket(session, team_id, number)
+    require(session, ticket, "assign", actor_id, is_admin)
     if ticket.assignee_id == assignee_id:
         raise Conflict("issue.assign.already", number=number, user=assignee_id)
     detail = {"assignee": assignee_id, "previous": ticket.assignee_id}
     return _apply(session, ticket, "assign", actor_id, now, detail=detail, assignee_id=assignee_id)
 
 
-def analyze(session: Session, team_id: str, number: int, actor_id: str, now: datetime) -> Change:
+def analyze(
+    session: Session, team_id: str, number: int, actor_id: str, now: datetime, is_admin: IsAdmin
+) -> Change:
     """Start analysing a new ticket (taking it too when nobody has)."""
     ticket = get_ticket(session, team_id, number)
+    require(session, ticket, "analyze", actor_id, is_admin)
     assignee = ticket.assignee_id or actor_id
     return _apply(session, ticket, "analyze", actor_id, now, assignee_id=assignee)
 
@@ -190,12 +238,13 @@ def escalate(
     number: int,
     actor_id: str,
     now: datetime,
+    is_admin: IsAdmin,
     packet: dict[str, str] | None = None,
 ) -> tuple[Change, list[str]]:
     """Escalate to the tech-lead holders (returned); refused when nobody holds the role."""
     ticket = get_ticket(session, team_id, number)
-    next_status(ticket.status, "escalate", number)
-    leads = tech_leads(session, team_id)
+    leads = check_escalation(session, ticket, actor_id, is_admin)
+    check_fields(**(packet or {}))
     change = _apply(
         session,
         ticket,
@@ -209,9 +258,12 @@ def escalate(
     return change, leads
 
 
-def check_escalation(session: Session, ticket: Ticket) -> list[str]:
-    """Refuse an escalation early (finished ticket, no tech lead), before a modal opens."""
-    next_status(ticket.status, "escalate", ticket.number)
+def check_escalation(
+    session: Session, ticket: Ticket, actor_id: str, is_admin: IsAdmin
+) -> list[str]:
+    """Refuse an escalation early (not allowed, finished ticket, no tech lead), before a
+    modal opens."""
+    require(session, ticket, "escalate", actor_id, is_admin)
     return tech_leads(session, ticket.team_id)
 
 
@@ -231,9 +283,12 @@ def resolve(
     root_cause: str,
     solution: str,
     now: datetime,
+    is_admin: IsAdmin,
 ) -> Change:
     """Resolve with root cause and solution (both required by the caller's parsing)."""
     ticket = get_ticket(session, team_id, number)
+    require(session, ticket, "resolve", actor_id, is_admin)
+    check_fields(root_cause=root_cause, solution=solution)
     detail = {"root_cause": root_cause, "solution": solution}
     return _apply(
         session,
@@ -250,66 +305,21 @@ def resolve(
 
 
 def close(
-    session: Session,
-    team_id: str,
-    number: int,
-    actor_id: str,
-    now: datetime,
-    is_admin: Callable[[], bool],
+    session: Session, team_id: str, number: int, actor_id: str, now: datetime, is_admin: IsAdmin
 ) -> Change:
-    """Close a resolved ticket (assignee, reporter, customer support or an admin)."""
-    return _steward_change(
-        session, team_id, number, actor_id, now, is_admin, "close", closed_at=now
-    )
+    """Close a resolved ticket (agents, its assignee, its reporter)."""
+    ticket = get_ticket(session, team_id, number)
+    require(session, ticket, "close", actor_id, is_admin)
+    return _apply(session, ticket, "close", actor_id, now, closed_at=now)
 
 
 def reopen(
-    session: Session,
-    team_id: str,
-    number: int,
-    actor_id: str,
-    now: datetime,
-    is_admin: Callable[[], bool],
+    session: Session, team_id: str, number: int, actor_id: str, now: datetime, is_admin: IsAdmin
 ) -> Change:
-    """Reopen a resolved or closed ticket: back to analyzing."""
-    return _steward_change(
-        session,
-        team_id,
-        number,
-        actor_id,
-        now,
-        is_admin,
-        "reopen",
-        closed_at=None,
-        resolved_at=None,
-    )
-
-
-def _steward_change(
-    session: Session,
-    team_id: str,
-    number: int,
-    actor_id: str,
-    now: datetime,
-    is_admin: Callable[[], bool],
-    action: str,
-    **fields: Any,
-) -> Change:
+    """Reopen a resolved or closed ticket: back to analyzing (agents, assignee, reporter)."""
     ticket = get_ticket(session, team_id, number)
-    next_status(ticket.status, action, number)
-    _require_steward(session, ticket, actor_id, is_admin, action)
-    return _apply(session, ticket, action, actor_id, now, **fields)
-
-
-def _require_steward(
-    session: Session, ticket: Ticket, actor_id: str, is_admin: Callable[[], bool], action: str
-) -> None:
-    """Closing and reopening belong to the people answerable for the ticket."""
-    if actor_id in (ticket.assignee_id, ticket.reporter_id):
-        return
-    if actor_id in holders(session, ticket.team_id, SUPPORT_ROLE) or is_admin():
-        return
-    raise NotAllowed(f"issue.{action}.not_allowed", number=ticket.number)
+    require(session, ticket, "reopen", actor_id, is_admin)
+    return _apply(session, ticket, "reopen", actor_id, now, closed_at=None, resolved_at=None)
 
 
 def product_managers(session: Session, team_id: str) -> list[str]:

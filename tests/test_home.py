@@ -35,8 +35,8 @@ def test_home_lists_my_open_tickets_only(app: Harness) -> None:
     app.command("/issue", "customer: ACME; export crashes", user="UBOB")
     app.command("/issue", "login page is slow", user="UALICE")
     app.command("/issue", "typo on pricing page", user="UBOB")
-    app.command("/issue", "resolve 3 root cause: copy; solution: fixed the text", user="UBOB")
-    app.command("/issue", "close 3", user="UBOB")
+    app.command("/issue", "resolve 3 root cause: copy; solution: fixed the text", user="UADMIN")
+    app.command("/issue", "close 3", user="UBOB")  # the reporter closes it
     app.event(payloads.app_home_opened(user_id="UBOB"))
     view = app.slack.home_view("UBOB")
     assert view is not None

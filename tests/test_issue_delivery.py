@@ -22,7 +22,7 @@ def test_escalation_reaches_the_tech_lead_when_the_card_update_fails(desk: Harne
     desk.command("/issue", "export crashes", user="UALICE")
     give_role(desk, "UBOB", "tech-lead")
     desk.slack.fail_next("chat.update", status=500, times=3)  # every retry of the client too
-    done = desk.command("/issue", "escalate 1 customers are blocked", user="UALICE")
+    done = desk.command("/issue", "escalate 1 customers are blocked", user="UADMIN")
     assert "<@UBOB>" in done.text
     told = dms(desk, "UBOB")
     assert len(told) == 1 and "customers are blocked" in told[0]
@@ -31,6 +31,7 @@ def test_escalation_reaches_the_tech_lead_when_the_card_update_fails(desk: Harne
 
 
 def test_a_deleted_card_is_posted_afresh_and_the_reporter_still_told(desk: Harness) -> None:
+    give_role(desk, "UBOB", "customer-support")
     desk.command("/issue", "export crashes", user="UALICE")
     old = card(desk, 1)["ts"]
     desk.bolt.client.chat_delete(channel=SUPPORT, ts=old)
@@ -49,6 +50,7 @@ def test_a_deleted_card_is_posted_afresh_and_the_reporter_still_told(desk: Harne
 def test_a_card_whose_channel_is_gone_is_reposted_and_the_source_hears(desk: Harness) -> None:
     ts = desk.slack.post_user_message("C0GENERAL", "UALICE", "login loops")
     react(desk, "C0GENERAL", ts, "UBOB")
+    give_role(desk, "UBOB", "customer-support")
     old = card(desk, 1)["ts"]
     desk.slack.refuse_next("chat.update", "channel_not_found")
     desk.command("/issue", "resolve 1 root cause: stale cache; solution: purge", user="UBOB")

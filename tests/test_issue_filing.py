@@ -112,7 +112,7 @@ def test_message_shortcut_prefills_the_modal_with_text_and_link(desk: Harness) -
     assert "original message" in visible_text(card(desk, 1))
     _shortcut(desk, ts, "ACME says export <!here> crashes")  # the same message again
     assert "already filed as #1" in json.dumps(desk.responses())
-    desk.command("/issue", "resolve 1 root cause: bad index; solution: rebuilt it", user="UBOB")
+    desk.command("/issue", "resolve 1 root cause: bad index; solution: rebuilt it", user="UADMIN")
     answer = thread(desk, "C0GENERAL", ts)
     assert len(answer) == 1 and "bad index" in answer[0] and "rebuilt it" in answer[0]
 

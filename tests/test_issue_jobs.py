@@ -12,7 +12,7 @@ from bot.scheduler import run_due
 from storage.db import Database
 from tests.fake_slack import FakeSlack
 from tests.harness import Harness, visible_text
-from tests.issue_fixtures import SUPPORT, ticket
+from tests.issue_fixtures import SUPPORT, give_role, ticket
 
 FILED = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 JOB = "flag_first_responses"
@@ -48,6 +48,7 @@ def test_flagged_once_past_the_target_and_not_before(desk: Harness) -> None:
 def test_a_ticket_answered_in_time_is_never_flagged(desk: Harness) -> None:
     desk.clock.set(FILED)
     desk.command("/issue", "[high] slow search", user="UALICE")
+    give_role(desk, "UBOB", "customer-support")
     desk.command("/issue", "status 1 analyzing", user="UBOB")
     assert tick(desk, FILED + timedelta(days=5)) == 0 and flags(desk) == []
 
