@@ -154,6 +154,15 @@ def main() -> None:
             f"VmHWM {before['VmHWM'] / 1024:.1f} -> {after['VmHWM'] / 1024:.1f} MiB"
         )
         print(f"  log {log_before} -> {log_after} bytes (+{log_after - log_before})")
+        small = body[: (2 << 20) - 1]  # just under the request gate's limit: read, then refused
+        before, log_before = _memory(process.pid), log_path.stat().st_size
+        outcome = _send_raw(port, small, unsigned)
+        after, log_after = _memory(process.pid), log_path.stat().st_size
+        print(f"one unsigned body of {len(small)} bytes: {outcome}")
+        print(
+            f"  VmHWM {before['VmHWM'] / 1024:.1f} -> {after['VmHWM'] / 1024:.1f} MiB; "
+            f"log +{log_after - log_before} bytes"
+        )
         sent = [threading.Event() for _ in range(args.parallel)]
         uploads = [threading.Thread(target=_send_raw, args=(port, body, unsigned, e)) for e in sent]
         for upload in uploads:
