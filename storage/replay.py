@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import CursorResult, delete
+from sqlalchemy import CursorResult, delete, text
 from sqlalchemy.orm import Session
 
 from storage.models import SeenSignature
@@ -16,8 +16,13 @@ def remember_signature(session: Session, digest: str, expires_at: datetime) -> b
     """Record a signature's first use; False when it was seen before (a replay).
 
     One statement (INSERT … ON CONFLICT DO NOTHING), so two replicas receiving the same
-    request at once cannot both win, and the caller's transaction stays usable.
+    request at once cannot both win, and the caller's transaction stays usable. On
+    PostgreSQL the transaction's commit does not wait for the disk: every request pays for
+    this write, and a crash would lose only the last instant's signatures (and, most
+    likely, the work of those requests too).
     """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
     statement = upsert(session, SeenSignature, {"digest": digest, "expires_at": expires_at})
     inserted = session.execute(
         statement.on_conflict_do_nothing(index_elements=["digest"]).returning(SeenSignature.digest)
