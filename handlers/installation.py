@@ -130,31 +130,41 @@ def installing_workspace(body: Mapping[str, Any]) -> Workspace:
     `view.app_installed_team_id` (modals, App Home) or, for a click on a message the app
     posted, that message's `team`. Only then the request's own `team` / `team_id`.
     """
-    enterprise = _id_of(body.get("enterprise")) or _text(body.get("enterprise_id"))
+    team, user = body.get("team"), body.get("user")
+    own_team = (
+        _id_of(team)
+        or _text(body.get("team_id"))
+        or (_text(user.get("team_id")) if isinstance(user, Mapping) else None)
+    )
+    own_enterprise = (
+        _id_of(body.get("enterprise"))
+        or _text(body.get("enterprise_id"))
+        or (_text(team.get("enterprise_id")) if isinstance(team, Mapping) else None)
+    )
     authorizations = body.get("authorizations")
     if isinstance(authorizations, list) and authorizations:
         first = authorizations[0]
         if isinstance(first, Mapping):
             return Workspace(_text(first.get("team_id")), _text(first.get("enterprise_id")))
+    installed = _installed_team(body)
+    if installed is not None:
+        # The request's enterprise is the clicker's: it says nothing of another workspace.
+        return Workspace(installed, own_enterprise if installed == own_team else None)
+    return Workspace(own_team, own_enterprise)
+
+
+def _installed_team(body: Mapping[str, Any]) -> str | None:
     view = body.get("view")
     if isinstance(view, Mapping) and _text(view.get("app_installed_team_id")):
-        return Workspace(_text(view.get("app_installed_team_id")), enterprise)
+        return _text(view.get("app_installed_team_id"))
     message = body.get("message")
     if (
         isinstance(message, Mapping)
-        and _text(message.get("team"))
         and _text(message.get("app_id"))
         and message.get("app_id") == body.get("api_app_id")
     ):
-        return Workspace(_text(message.get("team")), enterprise)
-    team = body.get("team")
-    if isinstance(team, Mapping) and not enterprise:
-        enterprise = _text(team.get("enterprise_id"))
-    team_id = _id_of(team) or _text(body.get("team_id"))
-    if team_id is None:
-        user = body.get("user")
-        team_id = _text(user.get("team_id")) if isinstance(user, Mapping) else None
-    return Workspace(team_id, enterprise)
+        return _text(message.get("team"))
+    return None
 
 
 def needs_no_workspace(body: Mapping[str, Any]) -> bool:
@@ -188,8 +198,7 @@ def make_workspace_guard(
         context[INSTALLATION_KEY] = found
         if workspace.team_id:
             context["team_id"] = workspace.team_id
-        if workspace.enterprise_id or found.enterprise_id:
-            context["enterprise_id"] = workspace.enterprise_id or found.enterprise_id
+        context["enterprise_id"] = found.enterprise_id
         return next()
 
     return guard_workspace

@@ -25,6 +25,7 @@ from bot import slack_payloads as payloads
 from bot.request_gate import MAX_BODY, RequestGate
 from bot.settings import Settings
 from bot.slack_emulator import APP_ID, BOT_USER_ID
+from handlers.installation import Installation, SingleInstallation, Workspace, installing_workspace
 from storage.db import Database
 from storage.models import Base, SeenSignature, Ticket
 from storage.replay import prune_signatures, remember_signature
@@ -608,3 +609,76 @@ def test_a_slack_connect_partner_files_through_the_modal_into_the_installing_wor
     ]
     assert tickets(desk, team=PARTNER) == []
     assert "Partner sees 500s" in json.dumps(card(desk, 1))
+
+
+# --- 7. Whose request is it: the rules themselves ------------------------------------------
+OURS = Installation(
+    team_id="T0001", enterprise_id=None, is_enterprise_install=False, bot_user_id="UB", bot_id="B"
+)
+ORG = Installation(
+    team_id=None, enterprise_id="E0001", is_enterprise_install=True, bot_user_id="UB", bot_id="B"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # Events API in a Slack Connect channel (bolt-js#935): the top-level team is the
+        # connected workspace; authorizations[0] is ours.
+        (
+            {
+                "team_id": "T_connected",
+                "enterprise_id": "E_org",
+                "authorizations": [{"enterprise_id": None, "team_id": "T0001"}],
+                "event": {"team": "T0001"},
+            },
+            Workspace("T0001", None),
+        ),
+        # A modal submitted from a partner org (bolt-js#1614), itself in an Enterprise Grid.
+        (
+            {
+                "team": {"id": "TP"},
+                "enterprise": {"id": "EP"},
+                "view": {"app_installed_team_id": "T0001"},
+            },
+            Workspace("T0001"),
+        ),
+        (
+            {"team_id": "T0001", "enterprise_id": "E1", "view": {"app_installed_team_id": "T0001"}},
+            Workspace("T0001", "E1"),
+        ),
+        # A click on the app's own card: the card's team, whatever the clicker's.
+        (
+            {
+                "api_app_id": "A1",
+                "team": {"id": "TP"},
+                "message": {"app_id": "A1", "team": "T0001"},
+            },
+            Workspace("T0001"),
+        ),
+        # ...but not on another app's message.
+        (
+            {
+                "api_app_id": "A1",
+                "team": {"id": "TP"},
+                "message": {"app_id": "A2", "team": "T0001"},
+            },
+            Workspace("TP"),
+        ),
+        ({"team_id": "T0001", "enterprise_id": "E1"}, Workspace("T0001", "E1")),
+        ({"team": {"id": "T0001", "enterprise_id": "E1"}}, Workspace("T0001", "E1")),
+        ({"team": None, "user": {"id": "U1", "team_id": "T0001"}}, Workspace("T0001")),
+        ({"team": ""}, Workspace(None)),
+    ],
+)
+def test_the_installing_workspace_of_a_request(body: dict[str, Any], expected: Workspace) -> None:
+    assert installing_workspace(body) == expected
+
+
+def test_an_installation_serves_its_own_workspace_or_org_only() -> None:
+    assert OURS.serves(Workspace("T0001")) and not OURS.serves(Workspace("T0002"))
+    assert not OURS.serves(Workspace(None)) and not OURS.serves(Workspace("T0001", "E9"))
+    assert ORG.serves(Workspace("T0042", "E0001")) and ORG.serves(Workspace(None, "E0001"))
+    assert not ORG.serves(Workspace("T0042", None)) and not ORG.serves(Workspace("T1", "E2"))
+    assert SingleInstallation(OURS).find(Workspace("T0002")) is None
+    assert "xoxb" not in repr(Installation("T1", None, False, None, None, token="xoxb-secret"))
