@@ -105,10 +105,13 @@ def interactive_body(app: Harness, *, team: str = "T0001") -> str:
 
 # --- 1. Forged: every unverified request is 401 before anything sees it --------------------
 def _forgeries() -> list[tuple[str, Any]]:
-    now = int(time.time())
+    now = int(time.time())  # for shapes only: windows are measured when the test runs
 
     def signed(**kw: Any) -> Any:
         return lambda raw: sign(raw, **kw)
+
+    def signed_at(offset: int) -> Any:
+        return lambda raw: sign(raw, timestamp=int(time.time()) + offset)
 
     def with_stamp(stamp: str) -> Any:
         return lambda raw: {**sign(raw), "X-Slack-Request-Timestamp": stamp}
@@ -132,8 +135,8 @@ def _forgeries() -> list[tuple[str, Any]]:
         ),
         ("bad_timestamp", with_stamp("9" * 40)),
         ("bad_timestamp", with_stamp(f"{now}, {now}")),  # the header sent twice
-        ("stale_timestamp", signed(timestamp=now - 6 * 60)),
-        ("stale_timestamp", signed(timestamp=now + 6 * 60)),
+        ("stale_timestamp", signed_at(-5 * 60 - 2)),
+        ("stale_timestamp", signed_at(5 * 60 + 2)),
         ("stale_timestamp", signed(timestamp=0)),
         ("bad_signature", signed(secret="not-the-secret")),
         ("bad_signature", with_signature("v0=" + "0" * 64)),
@@ -478,6 +481,12 @@ def test_url_verification_needs_no_workspace_but_a_signature(app: Harness) -> No
     body = json.dumps({"token": "x", "challenge": "c-1", "type": "url_verification"}).encode()
     assert post(app, body, JSON, sign(body)).json == {"challenge": "c-1"}
     assert post(app, body, JSON, {}).status == 401
+
+
+def test_slack_ssl_check_needs_no_workspace_but_a_signature(app: Harness) -> None:
+    body = b"ssl_check=1&token=verification-token-placeholder"
+    assert post(app, body, FORM, sign(body)).status == 200
+    assert post(app, body, FORM, {}).status == 401
 
 
 @pytest.fixture
