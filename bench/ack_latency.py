@@ -109,8 +109,10 @@ def main() -> None:
         # Fresh statistics, as autovacuum would have them in a store in daily use.
         with db.engine.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
-    rolecall = HttpServer(app, db, host="127.0.0.1", port=0).start()
-    bare = HttpServer(_bare_bolt(emulator.api_url), db, host="127.0.0.1", port=0).start()
+    rolecall = HttpServer(app, deps, host="127.0.0.1", port=0).start()
+    # The same gate in front of both (signature, shape, workspace, replay), so the difference
+    # stays Rolecall's own work.
+    bare = HttpServer(_bare_bolt(emulator.api_url), deps, host="127.0.0.1", port=0).start()
     url = emulator.response_url("bench")
     scenarios: list[tuple[str, int, str, str]] = [
         ("bare Bolt /owner (fixed string)", bare.port, "/owner", "roadmap"),

@@ -13,6 +13,13 @@ from bot.deps import Deps
 from bot.settings import Settings
 from domain.catalog import Catalog, load_catalog
 from handlers import register_all
+from handlers.installation import (
+    Installation,
+    SingleInstallation,
+    authorize,
+    learn_installation,
+    make_workspace_guard,
+)
 from storage.db import Database
 
 
@@ -24,11 +31,14 @@ def create_app(
     catalog: Catalog | None = None,
     clock: Clock | None = None,
     background: Background | None = None,
+    installation: Installation | None = None,
 ) -> tuple[App, Deps]:
     """Build the Bolt app and its dependencies.
 
     Listeners ack inline (`process_before_response=True`): answers come from the store in the
-    ack itself, and Web API work runs afterwards in lazy listeners on `background`.
+    ack itself, and Web API work runs afterwards in lazy listeners on `background`. Without
+    `installation`, the token's workspace is learnt from `auth.test` now (InstallationError
+    when Slack refuses the token), so that no request is served for another workspace.
     """
     deps = Deps(
         settings=settings,
@@ -36,14 +46,25 @@ def create_app(
         catalog=catalog if catalog is not None else load_catalog(settings.catalog),
         clock=clock or Clock(),
         background=background or Background(),
+        installations=SingleInstallation(installation or learn_installation(client)),
     )
-    app = App(
-        client=client,
-        signing_secret=settings.slack_signing_secret or "",
-        process_before_response=True,
-        token_verification_enabled=False,
-        listener_executor=deps.background,
-        logger=logging.getLogger("rolecall.bolt"),
-    )
+    # Bolt warns that `authorize` makes the client's token unused; it does not (handlers post
+    # with app.client), so Bolt is built while the client holds no token.
+    token, client.token = client.token, None
+    try:
+        app = App(
+            client=client,
+            signing_secret=settings.slack_signing_secret or "",
+            process_before_response=True,
+            # HTTP requests are verified by bot.request_gate before Bolt sees them; Bolt's own
+            # check would log a refused request's whole body at INFO.
+            request_verification_enabled=False,
+            before_authorize=make_workspace_guard(deps.installations),
+            authorize=authorize,
+            listener_executor=deps.background,
+            logger=logging.getLogger("rolecall.bolt"),
+        )
+    finally:
+        client.token = token
     register_all(app, deps)
     return app, deps

@@ -17,6 +17,7 @@ from bot.deps import Deps
 from bot.settings import Settings, SettingsError, load_settings
 from bot.slack_client import make_client
 from domain.catalog import CatalogError
+from handlers.installation import InstallationError
 from storage.db import Database
 
 log = logging.getLogger("rolecall")
@@ -64,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.shell import run_shell
 
         return run_shell(settings, as_user=args.as_user)
-    except (SettingsError, CatalogError) as error:
+    except (SettingsError, CatalogError, InstallationError) as error:
         print(f"rolecall: {error}", file=sys.stderr)
         return 2
     except (ArgumentError, NoSuchModuleError) as error:
@@ -87,8 +88,8 @@ def _db_upgrade(settings: Settings) -> int:
 
 
 def _open(settings: Settings) -> tuple[Database, WebClient, App, Deps]:
-    """Database (migrated), client and app for the long-running and one-shot commands."""
-
+    """Database (migrated), client and app for the long-running and one-shot commands; the
+    token's workspace comes from auth.test (a refused token stops here, with one line)."""
     settings.require("slack_bot_token")
     db = Database(settings.database_url)
     _ensure_schema(db)
@@ -126,7 +127,7 @@ def _serve(settings: Settings, *, http: bool, port: int | None) -> int:
             log.info("serving over Socket Mode")
             SocketModeHandler(app, settings.slack_app_token).start()
         else:
-            server = HttpServer(app, db, port=port or settings.port)
+            server = HttpServer(app, deps, port=port or settings.port)
             log.info("serving HTTP on port %s (POST /slack/events, GET /healthz)", server.port)
             server.run()
     except KeyboardInterrupt:

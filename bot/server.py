@@ -1,4 +1,5 @@
-"""HTTP serving: Slack requests at POST /slack/events, health at GET /healthz, on waitress."""
+"""HTTP serving: Slack requests at POST /slack/events (through the request gate), health at
+GET /healthz, on waitress."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 from waitress import wasyncore
 from waitress.server import create_server
 
+from bot.deps import Deps
+from bot.request_gate import MAX_BODY, RequestGate
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -22,10 +24,10 @@ EVENTS_PATH = "/slack/events"
 
 
 def make_wsgi_app(
-    app: App, db: Database
+    slack: RequestGate, db: Database
 ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """The WSGI application: Bolt on /slack/events, a database-checking /healthz, 404 else."""
-    slack = SlackRequestHandler(app)
+    """The WSGI application: the gate (then Bolt) on /slack/events, a database-checking
+    /healthz, 404 else."""
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -60,10 +62,36 @@ def _plain(start_response: StartResponse, status: str, body: dict[str, Any]) -> 
 class HttpServer:
     """Waitress serving the WSGI app; `run()` blocks, `start()` serves from a thread."""
 
-    def __init__(self, app: App, db: Database, *, host: str = "0.0.0.0", port: int = 3000) -> None:
-        self._server = create_server(
-            make_wsgi_app(app, db), host=host, port=port, threads=8, ident="rolecall"
+    def __init__(
+        self,
+        app: App,
+        deps: Deps,
+        *,
+        host: str = "0.0.0.0",
+        port: int = 3000,
+        max_body: int = MAX_BODY,
+    ) -> None:
+        self.gate = RequestGate(
+            app,
+            signing_secret=deps.settings.slack_signing_secret or "",
+            installations=deps.installations,
+            db=deps.db,
+            max_body=max_body,
         )
+        self._server = create_server(
+            make_wsgi_app(self.gate, deps.db),
+            host=host,
+            port=port,
+            threads=8,
+            ident="rolecall",
+            # Waitress refuses a longer body with 413 from its Content-Length, before reading
+            # it, or as soon as a chunked one grows past it (its default is 1 GiB). It refuses
+            # a body *reaching* its limit, hence the one byte more.
+            max_request_body_size=max_body + 1,
+        )
+        self._stopping = threading.Event()
+        self._woken = threading.Event()
+        self._close_lock = threading.Lock()
 
     @property
     def port(self) -> int:
@@ -76,7 +104,6 @@ class HttpServer:
 
     def start(self) -> HttpServer:
         """Serve from a daemon thread (tests, benchmarks); `close()` stops it."""
-        self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._serve_until_closed, daemon=True)
         self._thread.start()
         return self
@@ -88,6 +115,10 @@ class HttpServer:
         server = self._server
         while not self._stopping.is_set():
             wasyncore.loop(timeout=0.05, map=server._map, count=1)  # type: ignore[union-attr]
+        # close() may still be writing to the trigger's pipe (it sets _stopping first, so
+        # that the wake-up finds it set): close the pipe only once that write is done, or
+        # the write hits a closed descriptor ("Bad file descriptor"), or a reused one.
+        self._woken.wait(timeout=10)
         server.task_dispatcher.shutdown()
         wasyncore.close_all(server._map)  # type: ignore[union-attr]
 
@@ -97,8 +128,11 @@ class HttpServer:
         if thread is None:
             self._server.close()
             return
-        if self._stopping.is_set():
-            return
-        self._stopping.set()
-        self._server.trigger.pull_trigger()  # type: ignore[union-attr]  # wake the loop now
+        with self._close_lock:
+            if not self._stopping.is_set():
+                self._stopping.set()
+                try:
+                    self._server.trigger.pull_trigger()  # type: ignore[union-attr]  # wake now
+                finally:
+                    self._woken.set()
         thread.join(timeout=10)

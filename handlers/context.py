@@ -11,6 +11,7 @@ from slack_bolt import BoltContext
 
 from bot.deps import Deps
 from domain.text import has_cjk
+from handlers.installation import installing_workspace
 from handlers.users import UserDirectory
 from i18n import lang_of
 
@@ -55,7 +56,9 @@ def make_requester_middleware(
     def attach_requester(
         context: BoltContext, body: dict[str, Any], next: Callable[[], Any]
     ) -> Any:  # noqa: A002
-        team_id = context.team_id or _team_of(body)
+        # The workspace guard put the installing team on the context; Bolt's own guess
+        # (`team.id`) is the clicking person's organisation in a Slack Connect channel.
+        team_id = context.team_id or installing_workspace(body).team_id
         user_id = context.user_id or ""
         lang = "zh" if has_cjk(_request_text(body)) else "en"
         if team_id and user_id:
@@ -68,10 +71,3 @@ def make_requester_middleware(
         return next()
 
     return attach_requester
-
-
-def _team_of(body: dict[str, Any]) -> str | None:
-    team = body.get("team")
-    if isinstance(team, dict):
-        return team.get("id")
-    return body.get("team_id")

@@ -201,6 +201,17 @@ class TicketEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class SeenSignature(Base):
+    """A Slack request signature already accepted, kept until its timestamp leaves the
+    five-minute window, so a replayed request is refused (by every replica: it is shared).
+
+    Not per workspace: it is checked before the request is trusted to name one."""
+
+    __tablename__ = "seen_signatures"
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 # ---- Scheduled standups and weekly progress updates (revision 0006) ----
 
 

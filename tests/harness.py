@@ -75,7 +75,7 @@ class Harness:
         self.bolt, self.deps = create_app(
             self.settings, self.db, make_client(self.settings), clock=self.clock
         )
-        self.server = HttpServer(self.bolt, self.db, host="127.0.0.1", port=0).start()
+        self.server = HttpServer(self.bolt, self.deps, host="127.0.0.1", port=0).start()
         self.url = f"http://127.0.0.1:{self.server.port}/slack/events"
         return self
 

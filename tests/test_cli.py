@@ -59,6 +59,37 @@ def test_missing_token_stops_start_up_with_one_line(tmp_path: Path) -> None:
     assert done.stderr.strip() == "rolecall: SLACK_BOT_TOKEN is not set"
 
 
+@pytest.mark.parametrize("command", [["serve", "--http"], ["tick"]])
+def test_a_refused_token_stops_start_up_with_one_line(tmp_path: Path, command: list[str]) -> None:
+    with FakeSlack() as slack:
+        slack.refuse_next("auth.test", "invalid_auth")
+        done = _rolecall(
+            tmp_path,
+            *command,
+            SLACK_BOT_TOKEN="xoxb-revoked",
+            SLACK_SIGNING_SECRET="x",
+            ROLECALL_SLACK_API_URL=slack.api_url,
+        )
+        asked = [c.token for c in slack.calls_to("auth.test")]
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    ours = [line for line in done.stderr.splitlines() if line.startswith("rolecall:")]
+    assert ours == ["rolecall: SLACK_BOT_TOKEN: Slack refused the token (invalid_auth)"]
+    assert asked == ["xoxb-revoked"]  # asked once, at start-up, with the token given
+
+
+def test_an_unreachable_slack_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    done = _rolecall(
+        tmp_path,
+        "tick",
+        SLACK_BOT_TOKEN="xoxb-x",
+        ROLECALL_SLACK_API_URL=f"http://127.0.0.1:{_free_port()}/api/",  # nothing listens
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    ours = [line for line in done.stderr.splitlines() if line.startswith("rolecall:")]
+    assert len(ours) == 1
+    assert ours[0].startswith("rolecall: ROLECALL_SLACK_API_URL: cannot reach Slack at")
+
+
 def test_malformed_setting_is_named(tmp_path: Path) -> None:
     done = _rolecall(tmp_path, "tick", ROLECALL_DEFAULT_TZ="Mars/Olympus")
     assert done.returncode == 2
@@ -190,7 +221,14 @@ def test_serve_refuses_a_shared_database_that_is_not_migrated(tmp_path: Path) ->
         assert done.returncode == 2
         assert "run `rolecall db upgrade`" in done.stderr
         assert _rolecall(tmp_path, "db", "upgrade", ROLECALL_DATABASE_URL=empty).returncode == 0
-        done = _rolecall(tmp_path, "tick", SLACK_BOT_TOKEN="xoxb-x", ROLECALL_DATABASE_URL=empty)
+        with FakeSlack() as slack:
+            done = _rolecall(
+                tmp_path,
+                "tick",
+                SLACK_BOT_TOKEN="xoxb-x",
+                ROLECALL_DATABASE_URL=empty,
+                ROLECALL_SLACK_API_URL=slack.api_url,
+            )
         assert done.returncode == 0, done.stderr
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:

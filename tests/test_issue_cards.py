@@ -139,10 +139,13 @@ def test_escalation_packet_modal_goes_to_the_tech_lead_with_the_thread_link(
 
 def test_buttons_refuse_other_workspaces_and_bad_values(desk: Harness) -> None:
     desk.command("/issue", "export crashes", user="UALICE")
+    # A card the app posted in another workspace (a click on this workspace's own card from
+    # a partner organisation is Slack Connect: test_request_gate.py).
+    elsewhere = card(desk, 1) | {"team": "T0002"}
     reply = desk.action(
-        "issue_take", "1", user="UBOB", team="T0002", channel=SUPPORT, message=card(desk, 1)
+        "issue_take", "1", user="UBOB", team="T0002", channel=SUPPORT, message=elsewhere
     )
-    assert reply.status == 200 and "no ticket #1" in json.dumps(desk.responses())
+    assert reply.status == 403 and desk.responses(reply.response_key) == []
     bad = desk.action("issue_take", "one", user="UBOB", channel=SUPPORT, message=card(desk, 1))
     assert bad.status == 200
     assert ticket(desk, 1).assignee_id is None

@@ -24,8 +24,8 @@ def test_file_at_once_posts_a_card_and_numbers_per_workspace(desk: Harness) -> N
     assert "Filed #1 export crashes" in first.text and "<#C0SUPPORT>" in first.text
     second = desk.command("/issue", "login is slow", user="UBOB")
     assert "#2" in second.text
-    other = desk.command("/issue", "their own problem", team="T0002")
-    assert "#1" in other.text
+    # Another workspace's request is refused (numbering per workspace: test_request_gate.py).
+    assert desk.command("/issue", "their own problem", team="T0002").status == 403
     stored = ticket(desk, 1)
     assert (stored.severity, stored.customer, stored.status) == ("urgent", "ACME", "new")
     shown = visible_text(card(desk, 1))
@@ -220,12 +220,12 @@ def test_bad_input_gets_a_short_explanation_with_usage(desk: Harness) -> None:
 
 
 def test_workspaces_never_see_each_others_tickets(desk: Harness) -> None:
+    # This process serves T0001 only; two workspaces sharing a store: test_request_gate.py.
     desk.command("/issue", "customer: Secret Corp; private matter", user="UALICE")
     other = "T0002"
-    assert "no ticket #1" in desk.command("/issue", "show 1", team=other).text
-    assert "No tickets" in desk.command("/issue", "list all", team=other).text
-    assert "No ticket matches" in searched(desk, "secret", team=other)
-    assert "no ticket #1" in desk.command("/issue", "take 1", team=other).text
+    for text in ("show 1", "list all", "search secret", "take 1"):
+        refused = desk.command("/issue", text, team=other)
+        assert refused.status == 403 and desk.responses(refused.response_key) == []
     assert ticket(desk, 1).assignee_id is None
 
 

@@ -48,17 +48,19 @@ class SlackSocket:
         self.server.shutdown()
 
 
-def _slash_envelope(slack: FakeSlack) -> dict[str, Any]:
+def _slash_envelope(
+    slack: FakeSlack, *, team: str = "T0001", envelope_id: str = "env-1", user: str = "UADMIN"
+) -> dict[str, Any]:
     form = payloads.slash_command(
-        team_id="T0001",
-        user_id="UADMIN",
+        team_id=team,
+        user_id=user,
         user_name="admin",
         command="/rolecall",
         text="help",
         response_url=slack.response_url("socket"),
     )
     return {
-        "envelope_id": "env-1",
+        "envelope_id": envelope_id,
         "type": "slash_commands",
         "accepts_response_payload": True,
         "payload": dict(parse_qsl(form)),
@@ -73,8 +75,9 @@ def slack() -> Iterator[FakeSlack]:
     fake.stop()
 
 
-def test_serve_answers_a_slash_command_over_socket_mode(slack: FakeSlack, tmp_path: Path) -> None:
-    socket = SlackSocket([_slash_envelope(slack)])
+def _serve_socket_mode(
+    slack: FakeSlack, socket: SlackSocket, tmp_path: Path
+) -> subprocess.Popen[str]:
     slack.socket_mode_url = socket.url
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ROLECALL_"))}
     env.update(
@@ -84,7 +87,7 @@ def test_serve_answers_a_slash_command_over_socket_mode(slack: FakeSlack, tmp_pa
         ROLECALL_SLACK_API_URL=slack.api_url,
         ROLECALL_DATABASE_URL=f"sqlite:///{tmp_path / 'socket.db'}",
     )
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve"],
         cwd=tmp_path,
         env=env,
@@ -92,8 +95,11 @@ def test_serve_answers_a_slash_command_over_socket_mode(slack: FakeSlack, tmp_pa
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def _acks(socket: SlackSocket, process: subprocess.Popen[str], count: int) -> list[dict[str, Any]]:
     try:
-        ack = socket.acks.get(timeout=30)
+        return [socket.acks.get(timeout=30) for _ in range(count)]
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -101,7 +107,31 @@ def test_serve_answers_a_slash_command_over_socket_mode(slack: FakeSlack, tmp_pa
         except subprocess.TimeoutExpired:
             process.kill()
         socket.close()
+
+
+def test_serve_answers_a_slash_command_over_socket_mode(slack: FakeSlack, tmp_path: Path) -> None:
+    socket = SlackSocket([_slash_envelope(slack)])
+    (ack,) = _acks(socket, _serve_socket_mode(slack, socket, tmp_path), 1)
     assert ack["envelope_id"] == "env-1"
     assert "Rolecall" in ack["payload"]["text"]
     assert ack["payload"]["response_type"] == "ephemeral"
     assert [c.token for c in slack.calls_to("apps.connections.open")] == ["xapp-x"]
+
+
+def test_socket_mode_acks_another_workspace_with_nothing(slack: FakeSlack, tmp_path: Path) -> None:
+    # No gate in front of Socket Mode: the workspace guard in Bolt refuses, and acks the
+    # envelope empty so that Slack does not send it again.
+    socket = SlackSocket(
+        [
+            _slash_envelope(slack, team="T0002", envelope_id="foreign", user="UFOREIGN"),
+            _slash_envelope(slack, envelope_id="ours"),
+        ]
+    )
+    acks = {
+        a["envelope_id"]: a for a in _acks(socket, _serve_socket_mode(slack, socket, tmp_path), 2)
+    }
+    assert acks["foreign"] == {"envelope_id": "foreign"}
+    assert "Rolecall" in acks["ours"]["payload"]["text"]
+    # Nothing was asked or said on the foreign request's behalf.
+    assert [c for c in slack.calls if "UFOREIGN" in json.dumps(c.args)] == []
+    assert slack.responses == []
