@@ -167,3 +167,63 @@ def failure_count(session: Session, team_id: str) -> int:
 def retry_failed(session: Session, team_id: str, ids: list[int] | None = None) -> int:
     """Send failed deliveries again (all of the workspace's when `ids` is None)."""
     return deliveries.retry(session, team_id, ids)
+
+
+# --- the ticket card: rendered from the store when sent (handlers.issue_outbox) -------------
+CARD, CARD_LINE = "ticket_card", "ticket_line"
+
+
+def ticket_chain(ticket_id: int) -> str:
+    """The chain of everything about one ticket's card: its post, updates, thread lines."""
+    return f"ticket:{ticket_id}"
+
+
+def card_post(session: Session, team_id: str, ticket_id: int, channel: str, now: datetime) -> bool:
+    """The ticket's card in `channel` (once: a ticket has one card post)."""
+    return deliveries.enqueue(
+        session,
+        team_id,
+        f"card:{ticket_id}",
+        kind=CARD,
+        method=POST,
+        channel=channel,
+        payload={"ticket_id": ticket_id},
+        now=now,
+        chain=ticket_chain(ticket_id),
+    )
+
+
+def card_update(
+    session: Session, team_id: str, ticket_id: int, change_key: str, now: datetime
+) -> bool:
+    """The card shows the ticket's latest state: after its post, and pending updates of one
+    card coalesce into one. `change_key` names the change (its event ID)."""
+    return deliveries.enqueue(
+        session,
+        team_id,
+        f"card:{ticket_id}:{change_key}",
+        kind=CARD,
+        method=UPDATE,
+        channel="",
+        payload={"ticket_id": ticket_id},
+        now=now,
+        chain=ticket_chain(ticket_id),
+        coalesce_key=f"card:{ticket_id}",
+    )
+
+
+def card_line(
+    session: Session, team_id: str, ticket_id: int, change_key: str, text: str, now: datetime
+) -> bool:
+    """A line in the card's thread (the ticket's story), after everything queued before it."""
+    return deliveries.enqueue(
+        session,
+        team_id,
+        f"line:{ticket_id}:{change_key}",
+        kind=CARD_LINE,
+        method=POST,
+        channel="",
+        payload={"ticket_id": ticket_id, "text": text},
+        now=now,
+        chain=ticket_chain(ticket_id),
+    )

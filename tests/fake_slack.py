@@ -9,11 +9,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from email.message import Message
 from typing import Any
 
 from bot.slack_emulator import ApiCall, RawReply, SlackEmulator
 from domain.delivery import Limit, TokenBucket
+from handlers.delivery import Timer
 
 
 class FakeSlack(SlackEmulator):
@@ -241,3 +243,31 @@ class _Hold:
     def count(self) -> bool:
         self.seen += 1
         return self.seen == self.nth
+
+
+class FakeTime(Timer):
+    """The dispatcher's time in tests: it stands still, and a sleep moves it at once (a 30 s
+    Retry-After costs no real time). Give `seconds` to FakeSlack.clock so both agree."""
+
+    def __init__(self, start: datetime = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)) -> None:
+        super().__init__()
+        self._at = start
+        self._moving = threading.Lock()
+        self.slept = 0.0
+
+    def now(self) -> datetime:
+        """The current fake instant."""
+        with self._moving:
+            return self._at
+
+    def seconds(self) -> float:
+        """The current fake instant as seconds (FakeSlack.clock)."""
+        return self.now().timestamp()
+
+    def sleep(self, seconds: float, wake: threading.Event) -> None:
+        """Move time forward by `seconds` instead of waiting."""
+        if seconds > 0:
+            step = timedelta(microseconds=math.ceil(seconds * 1_000_000))  # always moves
+            with self._moving:
+                self._at += step
+                self.slept += step.total_seconds()

@@ -126,6 +126,7 @@ class Dispatcher:
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._in_flight = 0
+        self.sent = 0  # deliveries this dispatcher sent (or adopted), for summaries
         self._logged: set[tuple[str, str, str]] = set()
         self._thread: threading.Thread | None = None
         self._unsubscribe: Callable[[], None] | None = None
@@ -174,7 +175,7 @@ class Dispatcher:
                 log.exception("the delivery dispatcher failed a pass; trying again")
                 claimed, wait = 0, self.poll
             if not claimed:
-                self.timer.sleep(min(wait, self.poll), self._wake)
+                self.timer.sleep(min(max(wait, 0.001), self.poll), self._wake)
 
     def drain(self, *, deadline: float = 60.0) -> int:
         """Send until nothing is due before `deadline` seconds from now and nothing is in
@@ -195,10 +196,11 @@ class Dispatcher:
                 due_at = deliveries.next_due(session)
             if waiting == 0 or now >= end or time.monotonic() >= real_end:
                 return waiting
-            if due_at is not None:
-                wait = min(wait, max((due_at - now).total_seconds(), 0.0))
+            if due_at is not None and due_at > now:  # due rows the pacer held keep its wait
+                wait = min(wait, (due_at - now).total_seconds())
             if due_at is not None and due_at > end and wait >= self.poll:
                 return waiting  # only later work is left (a retry or a scheduled prompt)
+            wait = max(wait, 0.001)  # a float's last bit of wait must not spin the loop
             self.timer.sleep(min(wait, self.poll, (end - now).total_seconds()), self._wake)
 
     def _busy(self) -> bool:
@@ -327,6 +329,8 @@ class Dispatcher:
                     log.warning("delivery %s was sent after its claim was lost", row.key)
                 elif kind.on_sent is not None:
                     kind.on_sent(session, held)
+            with self._lock:
+                self.sent += 1
             return
         if outcome.verdict is Verdict.RATE_LIMITED:
             method = api_method(outgoing.method)
