@@ -155,7 +155,7 @@ def test_a_permanent_error_fails_once_with_its_reason_and_can_be_retried(
 ) -> None:
     slack.refuse_next("chat.postMessage", "channel_not_found", times=2)
     post_many(db, clock.now(), ["lost-1", "lost-2"], channel="C0GONE")
-    with caplog.at_level(logging.WARNING, logger="rolecall.delivery"):
+    with caplog.at_level(logging.WARNING, logger="handlers.delivery.dispatcher"):
         assert sender.drain() == 0
     assert len(slack.calls_to("chat.postMessage")) == 2  # not retried
     assert stored(db, "lost-1").state == FAILED

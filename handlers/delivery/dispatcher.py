@@ -39,7 +39,7 @@ from storage import deliveries
 from storage.db import Database
 from storage.models import OutboxDelivery
 
-log = logging.getLogger("rolecall.delivery")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
