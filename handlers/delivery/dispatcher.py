@@ -287,14 +287,13 @@ class Dispatcher:
     def _adopted(self, row: OutboxDelivery, kind: Kind, outgoing: Outgoing) -> bool:
         """An earlier try may have posted this: look for its copy first. True when the
         delivery is settled (the copy adopted as sent, or put back to wait)."""
-        looking = "conversations.replies" if outgoing.args.get("thread_ts") else None
-        lookup = looking or "conversations.history"
+        thread_ts = outgoing.args.get("thread_ts")
+        lookup = "conversations.replies" if thread_ts else "conversations.history"
         now = self.timer.now()
         wait = self.pacer.reserve(row.team_id, lookup, outgoing.channel, now.timestamp())
         if wait > 0:
             self._again(row, now + timedelta(seconds=wait), None, attempt=False)
             return True
-        thread_ts = outgoing.args.get("thread_ts")
         looked, found = find_posted(
             self.client, row.key, outgoing.method, outgoing.channel, thread_ts
         )
