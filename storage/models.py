@@ -346,3 +346,42 @@ class StandupPause(Base):
 
 # Participants of a slot are the role holders in one zone: read by (team, tz), not all profiles.
 Index("ix_user_profiles_tz", UserProfile.team_id, UserProfile.tz)
+
+
+class OutboxDelivery(Base):
+    """A Slack write recorded with the change that caused it, sent by the dispatcher.
+
+    The table is `outbox` because `deliveries` already holds the once-only claims above.
+    `key` is unique per workspace: enqueueing the same delivery twice records it once.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("team_id", "key"),
+        # The dispatcher's question: what is due (pending, or sending with a dead lease)?
+        Index("ix_outbox_due", "state", "next_attempt_at"),
+        # A chain is sent in order: "is anything earlier in this chain still open?"
+        Index("ix_outbox_chain", "team_id", "chain", "id"),
+        Index("ix_outbox_coalesce", "team_id", "coalesce_key", "state"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM)
+    key: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(32))
+    method: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(32))  # the channel, or the person for "dm"
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    chain: Mapped[str | None] = mapped_column(String(255))
+    coalesce_key: Mapped[str | None] = mapped_column(String(255))
+    anchor: Mapped[str | None] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    uncertain: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    result_channel: Mapped[str | None] = mapped_column(String(32))
+    result_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
+import math
+import random
+import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.message import Message
 from typing import Any
 
 from bot.slack_emulator import ApiCall, RawReply, SlackEmulator
+from domain.delivery import Limit, TokenBucket
+from handlers.delivery import Timer
 
 
 class FakeSlack(SlackEmulator):
@@ -18,6 +26,14 @@ class FakeSlack(SlackEmulator):
         self._failures: dict[str, list[tuple[int, int | None]]] = {}
         self._refusals: dict[str, list[str]] = {}
         self._failed_calls: list[ApiCall] = []
+        # Delivery tests: faults after the call was handled, 429 periods and rate limits.
+        self.clock: Callable[[], float] = time.monotonic  # a test may give its own
+        self._after: dict[str, list[_After]] = {}
+        self._random: dict[str, _RandomFaults] = {}
+        self._periods: dict[str, tuple[float, int | None]] = {}
+        self._rates: dict[str, _Rate] = {}
+        self._holds: dict[str, _Hold] = {}
+        self._rolls = threading.local()  # a random fault's roll, from before to after handling
 
     def fail_next(
         self, method: str, *, status: int = 429, retry_after: int | None = 1, times: int = 1
@@ -64,7 +80,13 @@ class FakeSlack(SlackEmulator):
                 return 200, {"Content-Type": "application/json; charset=utf-8"}, body
             queue = self._failures.get(call.method)
             if not queue:
-                return None
+                fault = self._random.get(call.method)
+                roll = fault.roll() if fault is not None else None
+                self._rolls.roll = roll
+                if fault is not None and roll == "before":
+                    self._failed_calls.append(call)
+                    return fault.status, {"Content-Type": "text/plain"}, b"injected failure"
+                return self._limited(call)
             status, retry_after = queue.pop(0)
             self._failed_calls.append(call)
         if status == 429:
@@ -73,3 +95,179 @@ class FakeSlack(SlackEmulator):
                 headers["Retry-After"] = str(retry_after)
             return status, headers, json.dumps({"ok": False, "error": "ratelimited"}).encode()
         return status, {"Content-Type": "text/plain"}, f"injected HTTP {status}".encode()
+
+    # --- faults for the delivery tests ---------------------------------------------------------
+    def fail_after_posting(self, method: str, *, status: int = 500, times: int = 1) -> None:
+        """Handle the next `times` calls of `method` (the message is posted), then answer
+        HTTP `status` as if Slack failed on the way out: the ambiguous failure."""
+        with self._lock:
+            self._after.setdefault(method, []).extend([_After(status=status)] * times)
+
+    def delay_after_posting(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Handle the next `times` calls of `method`, then hold the answer `seconds` (longer
+        than the client's timeout: it gives up not knowing the message was posted)."""
+        with self._lock:
+            self._after.setdefault(method, []).extend([_After(delay=seconds)] * times)
+
+    def fail_randomly(self, method: str, rate: float, *, status: int = 500, seed: int = 0) -> None:
+        """Fail a fraction `rate` of the calls of `method` with HTTP `status`, half of them
+        before handling and half after (posted, but the answer says it failed)."""
+        with self._lock:
+            self._random[method] = _RandomFaults(rate, status, random.Random(seed))
+
+    def rate_limit_for(
+        self, method: str, seconds: float, *, retry_after: int | None = None
+    ) -> None:
+        """Answer every call of `method` with 429 for `seconds` on `clock`; Retry-After says
+        what is left of the period (or `retry_after`)."""
+        with self._lock:
+            self._periods[method] = (self.clock() + seconds, retry_after)
+
+    def enforce_rate(
+        self,
+        method: str,
+        workspace: tuple[float, float],
+        channel: tuple[float, float] | None = None,
+    ) -> None:
+        """Answer 429 (with Retry-After) to calls of `method` beyond (rate a second, burst)
+        in the workspace and, when given, in each channel: Slack's limits, enforced."""
+        with self._lock:
+            self._rates[method] = _Rate(Limit(*workspace), Limit(*channel) if channel else None)
+
+    def hold_after(self, method: str, nth: int) -> threading.Event:
+        """Handle the `nth` call of `method` from now, then never answer it; the event is
+        set once it was handled (a test kills the caller there: posted, not recorded)."""
+        hold = _Hold(nth)
+        with self._lock:
+            self._holds[method] = hold
+        return hold.reached
+
+    @property
+    def rate_limited(self) -> int:
+        """How many calls the 429 periods and enforced rates refused."""
+        with self._lock:
+            return sum(rate.refused for rate in self._rates.values()) + self._period_refusals
+
+    _period_refusals = 0
+
+    def _limited(self, call: ApiCall) -> RawReply | None:
+        """A 429 when a period or an enforced rate says so (lock held)."""
+        now = self.clock()
+        period = self._periods.get(call.method)
+        if period is not None and now < period[0]:
+            self._period_refusals += 1
+            wait = period[1] if period[1] is not None else math.ceil(period[0] - now)
+            return _ratelimited(wait)
+        rate = self._rates.get(call.method)
+        if rate is None:
+            return None
+        target = str(call.args.get("channel") or "")
+        needed = rate.take(now, target)
+        return _ratelimited(max(1, math.ceil(needed))) if needed > 0 else None
+
+    def _serve_api(self, method: str, query: str, body: bytes, headers: Message) -> RawReply:
+        self._rolls.roll = None
+        reply = super()._serve_api(method, query, body, headers)
+        if reply[0] != 200 or b'"ok": true' not in reply[2]:
+            return reply
+        with self._lock:
+            queued = self._after.get(method)
+            after = queued.pop(0) if queued else None
+            fault = self._random.get(method)
+            if after is None and fault is not None and self._rolls.roll == "after":
+                after = _After(status=fault.status)
+            hold = self._holds.get(method)
+            held = hold is not None and hold.count()
+        if held:
+            assert hold is not None
+            hold.reached.set()
+            time.sleep(3600)  # never answered: the caller is killed meanwhile
+        if after is None:
+            return reply
+        if after.delay:
+            time.sleep(after.delay)
+            return reply
+        return after.status, {"Content-Type": "text/plain"}, b"injected failure after posting"
+
+
+def _ratelimited(wait: int) -> RawReply:
+    headers = {"Content-Type": "application/json; charset=utf-8", "Retry-After": str(wait)}
+    return 429, headers, json.dumps({"ok": False, "error": "ratelimited"}).encode()
+
+
+@dataclass(frozen=True)
+class _After:
+    status: int = 500
+    delay: float = 0.0
+
+
+@dataclass
+class _RandomFaults:
+    rate: float
+    status: int
+    rng: random.Random
+
+    def roll(self) -> str | None:
+        if self.rng.random() >= self.rate:
+            return None
+        return "before" if self.rng.random() < 0.5 else "after"
+
+
+@dataclass
+class _Rate:
+    workspace: Limit
+    channel: Limit | None
+    buckets: dict[str, TokenBucket] = field(default_factory=dict)
+    refused: int = 0
+
+    def take(self, now: float, target: str) -> float:
+        """0 and a token spent, or the seconds until one is there."""
+        picked = [self.buckets.setdefault("*", TokenBucket(self.workspace))]
+        if self.channel is not None:
+            picked.append(self.buckets.setdefault(target, TokenBucket(self.channel)))
+        wait = max(bucket.wait(now) for bucket in picked)
+        if wait > 0:
+            self.refused += 1
+            return wait
+        for bucket in picked:
+            bucket.take(now)
+        return 0.0
+
+
+@dataclass
+class _Hold:
+    nth: int
+    seen: int = 0
+    reached: threading.Event = field(default_factory=threading.Event)
+
+    def count(self) -> bool:
+        self.seen += 1
+        return self.seen == self.nth
+
+
+class FakeTime(Timer):
+    """The dispatcher's time in tests: it stands still, and a sleep moves it at once (a 30 s
+    Retry-After costs no real time). Give `seconds` to FakeSlack.clock so both agree."""
+
+    def __init__(self, start: datetime = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)) -> None:
+        super().__init__()
+        self._at = start
+        self._moving = threading.Lock()
+        self.slept = 0.0
+
+    def now(self) -> datetime:
+        """The current fake instant."""
+        with self._moving:
+            return self._at
+
+    def seconds(self) -> float:
+        """The current fake instant as seconds (FakeSlack.clock)."""
+        return self.now().timestamp()
+
+    def sleep(self, seconds: float, wake: threading.Event) -> None:
+        """Move time forward by `seconds` instead of waiting."""
+        if seconds > 0:
+            step = timedelta(microseconds=math.ceil(seconds * 1_000_000))  # always moves
+            with self._moving:
+                self._at += step
+                self.slept += step.total_seconds()

@@ -11,9 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-# MERGE NOTE: written beside revision 0005 (the deliveries outbox), which this branch does not
-# have yet. When both are merged, this must read down_revision = "0005".
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

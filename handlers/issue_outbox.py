@@ -1,0 +1,77 @@
+"""The ticket card on the outbox: how its deliveries are rendered when they are sent (the
+store's latest state, so coalesced updates show the newest one) and what their outcome
+writes (the card's channel and ts on the ticket, in the transaction that marks it sent).
+
+Call sites enqueue with `services.deliveries.card_post/card_update/card_line` in the
+transaction of the change; the dispatcher is taught these kinds with `card_kinds(settings)`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from domain.config import Defaults
+from domain.delivery import POST, UPDATE
+from handlers.delivery import Kind, Outgoing
+from handlers.issue_blocks import card
+from services import ticket_queries as queries
+from services.config import workspace_config
+from services.deliveries import CARD, CARD_LINE
+from storage.models import OutboxDelivery, Ticket
+
+# chat.update answers these when the card (or its channel) is gone: post a fresh card.
+CARD_GONE = frozenset({"message_not_found", "channel_not_found"})
+
+
+def card_kinds(settings: Defaults) -> dict[str, Kind]:
+    """The dispatcher's kinds for the ticket card and its thread lines."""
+
+    def render_card(
+        session: Session, row: OutboxDelivery, planned: Outgoing, now: datetime
+    ) -> Outgoing | None:
+        ticket = _ticket(session, row)
+        if ticket is None:
+            return None
+        text, blocks = card(ticket, now)
+        content = {"text": text, "blocks": blocks}
+        if ticket.card_channel and ticket.card_ts:
+            if row.method == POST:
+                return None  # it has a card already
+            return Outgoing(UPDATE, ticket.card_channel, {**content, "ts": ticket.card_ts})
+        # No card yet (its post failed, or the card is gone): post one where cards go now.
+        channel = row.channel or workspace_config(session, settings, ticket.team_id).support_channel
+        return Outgoing(POST, channel, content) if channel else None
+
+    def on_card_failed(session: Session, row: OutboxDelivery, reason: str) -> bool:
+        ticket = _ticket(session, row)
+        if ticket is None or reason not in CARD_GONE or not ticket.card_ts:
+            return False
+        ticket.card_channel = ticket.card_ts = None  # the next try posts a fresh card
+        return True
+
+    def render_line(
+        session: Session, row: OutboxDelivery, planned: Outgoing, now: datetime
+    ) -> Outgoing | None:
+        ticket = _ticket(session, row)
+        if ticket is None or not (ticket.card_channel and ticket.card_ts):
+            return None  # no card to tell (its channel is not set, or the post failed)
+        text = str(row.payload.get("text") or "")
+        return Outgoing(POST, ticket.card_channel, {"text": text, "thread_ts": ticket.card_ts})
+
+    return {
+        CARD: Kind(render=render_card, on_sent=_record_card, on_failed=on_card_failed),
+        CARD_LINE: Kind(render=render_line),
+    }
+
+
+def _ticket(session: Session, row: OutboxDelivery) -> Ticket | None:
+    return queries.ticket_by_id(session, int(row.payload["ticket_id"]))
+
+
+def _record_card(session: Session, row: OutboxDelivery) -> None:
+    """Where the card is, written with the delivery's 'sent' (never a second card)."""
+    ticket = _ticket(session, row)
+    if ticket is not None and row.result_ts:
+        ticket.card_channel, ticket.card_ts = row.result_channel, row.result_ts
