@@ -1,7 +1,7 @@
 """schedules: standups and weekly progress updates
 
 Revision ID: 0006
-Revises: 0003 (0005 once the deliveries outbox lands: re-chain on merge)
+Revises: 0005
 Create Date: 2026-12-01 09:00:00.000000
 """
 
