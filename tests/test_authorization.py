@@ -442,7 +442,7 @@ def _store(app: Harness) -> dict[str, list[str]]:
         return {
             table.name: sorted(repr(tuple(row)) for row in session.execute(select(table)))
             for table in Base.metadata.sorted_tables
-            if table.name != "user_profiles"
+            if table.name not in ("user_profiles", "seen_signatures")
         }
 
 

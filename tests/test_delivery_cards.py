@@ -81,10 +81,10 @@ def test_changes_coalesce_into_one_update_with_the_latest_state_after_the_post(
     slack.fail_after_posting("chat.postMessage")  # the card's answer is lost: adopted
     ticket_id = file(db, clock, "login loops")
     with db.begin() as session:
-        tickets.take(session, TEAM, 1, "UBOB", clock.now())
+        tickets.take(session, TEAM, 1, "UBOB", clock.now(), lambda: True)
         outbox.card_update(session, TEAM, ticket_id, "take", clock.now())
         outbox.card_line(session, TEAM, ticket_id, "take", "<@UBOB> took it", clock.now())
-        tickets.analyze(session, TEAM, 1, "UBOB", clock.now())
+        tickets.analyze(session, TEAM, 1, "UBOB", clock.now(), lambda: True)
         outbox.card_update(session, TEAM, ticket_id, "analyze", clock.now())
         outbox.card_line(session, TEAM, ticket_id, "analyze", "analyzing now", clock.now())
     assert sender.drain(deadline=600) == 0
@@ -107,7 +107,7 @@ def test_a_card_that_is_gone_is_posted_afresh_and_recorded(
     [old] = card_of(slack, 1)
     slack.refuse_next("chat.update", "message_not_found")
     with db.begin() as session:
-        tickets.take(session, TEAM, 1, "UBOB", clock.now())
+        tickets.take(session, TEAM, 1, "UBOB", clock.now(), lambda: True)
         outbox.card_update(session, TEAM, ticket_id, "take", clock.now())
     assert sender.drain() == 0
     fresh = card_of(slack, 1)[-1]

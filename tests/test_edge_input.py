@@ -27,7 +27,7 @@ def _rows(app: Harness) -> dict[str, int]:
         return {
             table.name: int(session.scalar(select(func.count()).select_from(table)) or 0)
             for table in Base.metadata.sorted_tables
-            if table.name not in ("user_profiles", "unmatched_queries")
+            if table.name not in ("user_profiles", "unmatched_queries", "seen_signatures")
         }
 
 

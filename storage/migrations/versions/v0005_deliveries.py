@@ -1,7 +1,7 @@
 """outbox: every Slack write recorded with its change, sent once by the dispatcher
 
 Revision ID: 0005
-Revises: 0004 (set to 0003 on the outbox branch; re-chain onto 0004 when merging)
+Revises: 0004
 Create Date: 2026-11-28 09:00:00.000000
 """
 
