@@ -23,12 +23,11 @@ from pathlib import Path
 from slack_bolt import Ack, App
 
 from bench import seed
-from bot import slack_payloads as payloads
 from bot.app import create_app
 from bot.server import HttpServer
 from bot.settings import Settings
 from bot.slack_client import make_client
-from bot.slack_emulator import SlackEmulator
+from slack_emulator import SlackEmulator, payloads
 from storage.db import Database
 
 SECRET = "bench-secret"

@@ -25,8 +25,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from bot import slack_payloads as payloads
-from bot.slack_emulator import SlackEmulator
+from slack_emulator import SlackEmulator, payloads
 
 SECRET = "bench-secret"
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,12 +7,12 @@ import logging
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.background import Background
-from bot.clock import Clock
-from bot.deps import Deps
 from bot.settings import Settings
 from domain.catalog import Catalog, load_catalog
 from handlers import register_all
+from handlers.background import Background
+from handlers.clock import Clock
+from handlers.deps import Deps
 from handlers.installation import (
     Installation,
     SingleInstallation,

@@ -13,10 +13,10 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from bot.app import create_app
-from bot.deps import Deps
 from bot.settings import Settings, SettingsError, load_settings
 from bot.slack_client import make_client
 from domain.catalog import CatalogError
+from handlers.deps import Deps
 from handlers.installation import InstallationError
 from storage.db import Database
 

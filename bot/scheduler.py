@@ -13,8 +13,8 @@ from datetime import datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
-from bot.deps import Deps
 from handlers import DUE_WORK
+from handlers.deps import Deps
 from handlers.errors import report_job_error
 
 log = logging.getLogger(__name__)

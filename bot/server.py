@@ -14,8 +14,8 @@ from sqlalchemy import text
 from waitress import wasyncore
 from waitress.server import create_server
 
-from bot.deps import Deps
 from bot.request_gate import MAX_BODY, RequestGate
+from handlers.deps import Deps
 from storage.db import Database
 
 log = logging.getLogger(__name__)

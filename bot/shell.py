@@ -16,13 +16,14 @@ from typing import TextIO
 
 from sqlalchemy.engine import make_url
 
-from bot import shell_commands as commands
 from bot.app import create_app
+from bot.scheduler import run_due
 from bot.settings import Settings
-from bot.shell_session import Session, Traffic
-from bot.shell_workspace import TEAM, Person, ShellError, Workspace
 from bot.slack_client import make_client
-from bot.slack_emulator import SlackEmulator
+from console import commands
+from console.session import Session, Traffic
+from console.workspace import TEAM, Person, ShellError, Workspace
+from slack_emulator import SlackEmulator
 from storage.db import Database
 from storage.profiles import team_profiles
 
@@ -41,7 +42,15 @@ def _open_session(settings: Settings, out: TextIO) -> tuple[Session, SlackEmulat
         }
     )
     app, deps = create_app(shell_settings, db, make_client(shell_settings))
-    session = Session(app, deps, emulator, traffic, out)
+    session = Session(
+        app,
+        deps,
+        emulator,
+        traffic,
+        out,
+        secret=shell_settings.slack_signing_secret or "",
+        run_due=lambda now: run_due(deps, app.client, now),
+    )
     _remember_people(session.workspace, db)
     return session, emulator
 

@@ -8,7 +8,6 @@ from datetime import datetime
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.deps import Deps
 from handlers import (
     home,
     issue,
@@ -22,6 +21,7 @@ from handlers import (
     rolecall,
 )
 from handlers.context import make_requester_middleware
+from handlers.deps import Deps
 from handlers.errors import handle_listener_error
 from handlers.users import UserDirectory
 

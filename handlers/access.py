@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from bot.deps import Deps
 from domain.errors import Conflict, NotAllowed
 from domain.permissions import is_admin
 from handlers.context import Requester
+from handlers.deps import Deps
 from handlers.users import UserDirectory
 from services.config import workspace_config
 from services.notices import admin_role_holders

@@ -9,8 +9,8 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from bot.deps import Deps
 from domain.text import has_cjk
+from handlers.deps import Deps
 from handlers.installation import installing_workspace
 from handlers.users import UserDirectory
 from i18n import lang_of

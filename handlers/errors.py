@@ -18,8 +18,8 @@ from slack_bolt import BoltContext, BoltResponse
 from slack_bolt.context.respond import Respond
 from sqlalchemy.exc import IntegrityError
 
-from bot.deps import Deps
 from domain.errors import RolecallError
+from handlers.deps import Deps
 from handlers.replies import ephemeral, error_text
 from i18n import t
 

@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.deps import Deps
 from handlers.context import requester
+from handlers.deps import Deps
 from handlers.errors import guarded
 from handlers.issue_blocks import ticket_line
 from handlers.replies import context_block, section

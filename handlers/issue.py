@@ -12,12 +12,12 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.deps import Deps
 from domain.errors import UsageError
 from domain.parsing import parse_user, split_command
 from domain.tickets import USAGE, parse_filing, parse_number, parse_resolution
 from handlers.access import requester_is_admin
 from handlers.context import Requester, requester
+from handlers.deps import Deps
 from handlers.errors import after_ack, message_for
 from handlers.issue_blocks import (
     escalate_modal,

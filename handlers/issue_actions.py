@@ -8,7 +8,6 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.deps import Deps
 from domain.tickets import (
     DEFAULT_CATEGORY,
     DEFAULT_SEVERITY,
@@ -18,6 +17,7 @@ from domain.tickets import (
 )
 from handlers.access import admin_check
 from handlers.context import requester
+from handlers.deps import Deps
 from handlers.errors import after_ack
 from handlers.issue import filed_text
 from handlers.issue_blocks import (

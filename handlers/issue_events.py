@@ -11,9 +11,9 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.deps import Deps
 from domain.tickets import DEFAULT_CATEGORY, DEFAULT_SEVERITY, description_of, summary_of
 from handlers.context import Requester, requester
+from handlers.deps import Deps
 from handlers.errors import after_ack
 from handlers.issue_blocks import card_lang, file_modal
 from handlers.issue_notify import Notifier, slack_error

@@ -8,9 +8,9 @@ from datetime import datetime
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.deps import Deps
 from domain.config import WorkspaceConfig
 from domain.tickets import is_overdue
+from handlers.deps import Deps
 from handlers.issue_blocks import age, card_lang, headline
 from handlers.issue_notify import slack_error
 from handlers.mrkdwn import user

@@ -15,8 +15,8 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.deps import Deps
 from domain.tickets import FEEDBACK_CATEGORIES
+from handlers.deps import Deps
 from handlers.issue_blocks import card, card_lang, headline, resolution_text, shown
 from handlers.mrkdwn import user
 from handlers.users import UserDirectory

@@ -10,12 +10,12 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.deps import Deps
 from domain.errors import UsageError
 from domain.parsing import is_user, parse_user, split_command
 from handlers import owner_blocks as blocks
 from handlers.access import require_admin
 from handlers.context import Requester, requester
+from handlers.deps import Deps
 from handlers.errors import after_ack, guarded
 from handlers.mrkdwn import escape
 from handlers.replies import ephemeral

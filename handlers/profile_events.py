@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.deps import Deps
+from handlers.deps import Deps
 from handlers.errors import guarded
 from handlers.owner import notify_vacancies
 from handlers.users import UserDirectory

@@ -6,8 +6,8 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot.deps import Deps
 from handlers.context import requester
+from handlers.deps import Deps
 from handlers.replies import ephemeral
 from handlers.users import UserDirectory
 from i18n import t

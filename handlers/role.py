@@ -9,13 +9,13 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from sqlalchemy.orm import Session
 
-from bot.deps import Deps
 from domain.catalog import Catalog, Role
 from domain.errors import NotAllowed, UsageError
 from domain.parsing import parse_date, parse_user, split_command
 from domain.permissions import may_change_presence
 from handlers.access import requester_is_admin, require_admin
 from handlers.context import Requester, requester
+from handlers.deps import Deps
 from handlers.mrkdwn import escape
 from handlers.replies import ephemeral
 from handlers.users import UserDirectory

@@ -6,11 +6,11 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot.deps import Deps
 from domain.config import CONFIG_KEYS, SEVERITIES
 from domain.parsing import split_command
 from handlers.access import require_admin
 from handlers.context import requester
+from handlers.deps import Deps
 from handlers.mrkdwn import channel, escape, users
 from handlers.replies import ephemeral
 from handlers.users import UserDirectory

@@ -11,7 +11,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.deps import Deps
+from handlers.deps import Deps
 from storage.models import UserProfile
 from storage.profiles import get_profile, get_profiles, save_profile
 

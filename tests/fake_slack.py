@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 from email.message import Message
 from typing import Any
 
-from bot.slack_emulator import ApiCall, RawReply, SlackEmulator
 from domain.delivery import Limit, TokenBucket
 from handlers.delivery import Timer
+from slack_emulator import ApiCall, RawReply, SlackEmulator
 
 
 class FakeSlack(SlackEmulator):

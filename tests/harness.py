@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
-from bot import slack_payloads as payloads
 from bot.app import create_app
-from bot.clock import Clock
-from bot.deps import Deps
 from bot.server import HttpServer
 from bot.settings import Settings
 from bot.slack_client import make_client
+from handlers.clock import Clock
+from handlers.deps import Deps
+from slack_emulator import payloads
 from storage.db import Database
 from tests.fake_slack import FakeSlack
 

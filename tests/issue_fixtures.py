@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot import slack_payloads as payloads
+from slack_emulator import payloads
 from storage.models import RoleAssignment, Ticket, TicketEvent
 from tests.harness import Harness, Reply, visible_text
 

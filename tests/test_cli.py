@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from sqlalchemy import inspect
 
-from bot import slack_payloads as payloads
+from slack_emulator import payloads
 from storage.db import Database
 from tests.fake_slack import FakeSlack
 

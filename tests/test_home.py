@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import slack_payloads as payloads
+from slack_emulator import payloads
 from tests.harness import Harness, visible_text
 
 

@@ -7,7 +7,7 @@ import time
 import urllib.error
 import urllib.request
 
-from bot import slack_payloads as payloads
+from slack_emulator import payloads
 from storage.profiles import get_profile
 from tests.harness import Harness
 

@@ -8,9 +8,9 @@ import json
 import threading
 from pathlib import Path
 
-from bot import slack_payloads as payloads
 from bot.settings import load_settings
 from bot.shell import run_shell
+from slack_emulator import payloads
 from tests.harness import Harness, visible_text
 from tests.issue_fixtures import (
     FORM,

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
-from bot import slack_payloads as payloads
+from slack_emulator import payloads
 from tests.harness import Harness
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import slack_payloads as payloads
+from slack_emulator import payloads
 from storage.models import CustomArea, OwnerOverride, UnmatchedQuery
 from tests.harness import Harness
 

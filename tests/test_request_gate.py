@@ -21,11 +21,10 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 from sqlalchemy import func, select
 
-from bot import slack_payloads as payloads
 from bot.request_gate import MAX_BODY, RequestGate
 from bot.settings import Settings
-from bot.slack_emulator import APP_ID, BOT_USER_ID
 from handlers.installation import Installation, SingleInstallation, Workspace, installing_workspace
+from slack_emulator import APP_ID, BOT_USER_ID, payloads
 from storage.db import Database
 from storage.models import Base, SeenSignature, Ticket
 from storage.replay import prune_signatures, remember_signature

@@ -14,9 +14,9 @@ import pytest
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot import shell_commands
 from bot.settings import Settings, load_settings
 from bot.shell import Session, _open_session, run_shell
+from console import commands as shell_commands
 
 ROOT = Path(__file__).resolve().parents[1]
 

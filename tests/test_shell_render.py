@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.shell_render import (
+from console.render import (
     Names,
     field_state,
     modal_fields,

@@ -26,8 +26,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
-from bot import slack_payloads as payloads
-from bot.slack_emulator import ApiCall, ResponsePost, SlackEmulator
+from slack_emulator import ApiCall, ResponsePost, SlackEmulator, payloads
 from tests.fake_slack import FakeSlack
 
 SAMPLES = Path(__file__).parent / "payloads"

@@ -3,8 +3,8 @@ encoding of human messages the way Slack stores them."""
 
 from __future__ import annotations
 
-from bot.slack_emulator_state import slack_encoded
 from handlers.slack_text import decoded, mentioned_users, readable
+from slack_emulator.state import slack_encoded
 
 
 def test_mentions_use_the_label_then_the_lookup_then_the_id() -> None:

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 import pytest
 from websockets.sync.server import Server, ServerConnection, serve
 
-from bot import slack_payloads as payloads
+from slack_emulator import payloads
 from tests.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.slack_emulator_state import (
+from slack_emulator.state import (
     BOT_ID,
     BOT_USER_ID,
     EPOCH,

@@ -6,19 +6,18 @@ import contextlib
 import itertools
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TextIO
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
-from bot import slack_payloads as payloads
-from bot.deps import Deps
-from bot.shell_render import Button, Rendered, render_message, render_view, view_title
-from bot.shell_workspace import TEAM, Workspace
-from bot.slack_client import make_client
-from bot.slack_emulator import ApiCall, ResponsePost, SlackEmulator
+from console.render import Button, Rendered, render_message, render_view, view_title
+from console.workspace import TEAM, Workspace
+from handlers.deps import Deps
+from slack_emulator import ApiCall, ResponsePost, SlackEmulator, payloads
 
 RELAY_TOKEN = "xoxb-shell-relay"  # the shell's own calls to the emulator: never printed
 NO_LISTENER = "(the app has no listener for that)"
@@ -69,7 +68,15 @@ class Session:
     """The app, its Slack and the console state (who you are, buttons, open modals)."""
 
     def __init__(
-        self, app: App, deps: Deps, emulator: SlackEmulator, traffic: Traffic, out: TextIO
+        self,
+        app: App,
+        deps: Deps,
+        emulator: SlackEmulator,
+        traffic: Traffic,
+        out: TextIO,
+        *,
+        secret: str,
+        run_due: Callable[[datetime], dict[str, int]],
     ) -> None:
         self.app, self.deps, self.emulator, self.traffic, self.out = (
             app,
@@ -78,8 +85,10 @@ class Session:
             traffic,
             out,
         )
-        self.secret = deps.settings.slack_signing_secret or ""
-        self.client = make_client(deps.settings)
+        # The signing secret the shell signs its requests with; `run_due(now)` is the
+        # scheduler's work, handed in by the launcher (the console knows no wiring).
+        self.secret, self.run_due = secret, run_due
+        self.client = app.client
         self.relay = WebClient(token=RELAY_TOKEN, base_url=emulator.api_url)
         self.workspace = Workspace(emulator)
         self.me = self.workspace.person("admin", is_admin=True)

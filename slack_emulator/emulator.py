@@ -14,8 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar, Self, cast
 from urllib.parse import parse_qsl, urlsplit
 
-from bot.slack_emulator_methods import HANDLERS, Handler
-from bot.slack_emulator_state import (
+from slack_emulator.methods import HANDLERS, Handler
+from slack_emulator.state import (
     APP_ID,
     BOT_ID,
     BOT_USER_ID,

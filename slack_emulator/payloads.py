@@ -14,7 +14,7 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-from bot.slack_emulator import APP_ID, BOT_ID, BOT_USER_ID
+from slack_emulator.emulator import APP_ID, BOT_ID, BOT_USER_ID
 
 VERIFICATION_TOKEN = "verification-token-placeholder"  # deprecated by Slack, but still sent
 TEAM_DOMAIN = "emulator"

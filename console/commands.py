@@ -6,10 +6,10 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from bot import slack_payloads as payloads
-from bot.shell_modals import cancel, submit
-from bot.shell_session import NO_LISTENER, Session
-from bot.shell_workspace import TEAM, ShellError
+from console.modals import cancel, submit
+from console.session import NO_LISTENER, Session
+from console.workspace import TEAM, ShellError
+from slack_emulator import payloads
 
 _DELTA = re.compile(r"^([+-])(\d+)\s*([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -172,9 +172,7 @@ def clock(s: Session, rest: str) -> None:
 
 def tick(s: Session, rest: str) -> None:
     """Run the scheduled work due now (on the shell's clock)."""
-    from bot.scheduler import run_due
-
-    done = run_due(s.deps, s.client, s.deps.now())
+    done = s.run_due(s.deps.now())
     s.finish()
     summary = ", ".join(f"{name}: {n}" for name, n in done.items() if n) or "nothing was due"
     s.print(f"(tick at {s.deps.now().isoformat(timespec='minutes')}: {summary})")

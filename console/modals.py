@@ -6,10 +6,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bot import slack_payloads as payloads
-from bot.shell_render import field_state, modal_fields, view_title
-from bot.shell_session import Session
-from bot.shell_workspace import TEAM, ShellError
+from console.render import field_state, modal_fields, view_title
+from console.session import Session
+from console.workspace import TEAM, ShellError
+from slack_emulator import payloads
 
 
 def split_assignments(text: str) -> list[tuple[str, str]]:

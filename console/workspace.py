@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.shell_render import Names
-from bot.slack_emulator import BOT_USER_ID, SlackEmulator
+from console.render import Names
+from slack_emulator import BOT_USER_ID, SlackEmulator
 
 TEAM = "T0001"
 _MENTION = re.compile(r"(?<![\w<@#&|/])([@#])(\w[\w.\-]*)")
