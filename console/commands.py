@@ -151,11 +151,8 @@ def locale(s: Session, rest: str) -> None:
     person.locale = value.strip()
     s.emulator.set_user(person.user_id, locale=person.locale)
     user = s.relay.users_info(user=person.user_id, include_locale=True)["user"]
-    if s.deliver_event(payloads.user_change(user=user)) != 200:
-        # No user_change listener (yet): store the profile as that listener would.
-        from handlers.users import UserDirectory
-
-        UserDirectory(s.deps, s.client).store(TEAM, user)
+    if s.deliver_event(payloads.user_change(user=user)) == 404:
+        s.print(NO_LISTENER)
     s.print(f"@{person.name}'s Slack locale is now {person.locale}.")
 
 

@@ -88,6 +88,11 @@ class Catalog:
     roles: dict[str, Role]
     areas: dict[str, Area]
     _role_names: dict[str, str] = field(default_factory=dict, repr=False)
+    # Workspace catalogues built on this one, by team, with the version of the custom rows
+    # they were built from (services.roles fills it): it lives and dies with this object.
+    workspaces: dict[str, tuple[tuple[object, ...], Catalog]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         for role in self.roles.values():
@@ -125,7 +130,7 @@ def load_catalog(path: Path) -> Catalog:
     except OSError as exc:
         raise CatalogError(f"{path}: cannot read ({exc.strerror})") from None
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_LineLoader)  # safe: _LineLoader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
         raise CatalogError(f"{path}, line {line}: {exc.problem}") from None

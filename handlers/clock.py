@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 class Clock:
     """Wall-clock UTC time plus an offset the shell (`clock +2h`) can advance."""
 
-    def __init__(self, fixed: datetime | None = None) -> None:
-        self._fixed = fixed
+    def __init__(self) -> None:
+        self._fixed: datetime | None = None
         self._offset = timedelta()
 
     def now(self) -> datetime:

@@ -55,7 +55,7 @@ def make_requester_middleware(
 
     def attach_requester(
         context: BoltContext, body: dict[str, Any], next: Callable[[], Any]
-    ) -> Any:  # noqa: A002
+    ) -> Any:  # `next`: Bolt hands middleware its arguments by name
         # The workspace guard put the installing team on the context; Bolt's own guess
         # (`team.id`) is the clicking person's organisation in a Slack Connect channel.
         team_id = context.team_id or installing_workspace(body).team_id

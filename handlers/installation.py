@@ -184,7 +184,7 @@ def make_workspace_guard(
 
     def guard_workspace(
         request: BoltRequest, context: BoltContext, body: dict[str, Any], next: Callable[[], Any]
-    ) -> Any:  # noqa: A002
+    ) -> Any:  # `next`: Bolt hands middleware its arguments by name
         if needs_no_workspace(body):
             return next()
         workspace = installing_workspace(body)

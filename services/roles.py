@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -14,7 +13,7 @@ from domain.config import Defaults
 from domain.errors import Conflict, NotFound, UsageError
 from services.config import workspace_config
 from storage import roles as store
-from storage.areas import custom_areas, custom_roles, custom_version
+from storage.areas import custom_areas, custom_version
 from storage.models import RoleEvent
 
 USAGE = "role.usage"
@@ -30,47 +29,20 @@ class RoleView:
     away: dict[str, date]
 
 
-class _CatalogCache:
-    """Workspace catalogues by (base, team), reused while their custom rows are unchanged:
-    building one from 200 custom areas costs more than the whole rest of an answer."""
-
-    LIMIT = 1024
-
-    def __init__(self) -> None:
-        self._items: dict[tuple[int, str], tuple[tuple[object, ...], Catalog]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, base: Catalog, team_id: str, version: tuple[object, ...]) -> Catalog | None:
-        with self._lock:
-            found = self._items.get((id(base), team_id))
-        return found[1] if found is not None and found[0] == version else None
-
-    def put(self, base: Catalog, team_id: str, version: tuple[object, ...], built: Catalog) -> None:
-        with self._lock:
-            if len(self._items) >= self.LIMIT:
-                self._items.clear()
-            self._items[(id(base), team_id)] = (version, built)
-
-
-_catalogs = _CatalogCache()
-
-
 def workspace_catalog(session: Session, team_id: str, base: Catalog) -> Catalog:
-    """The shipped catalogue plus this workspace's own roles and areas."""
+    """The shipped catalogue plus this workspace's own areas (`/owner add`)."""
+    # Cached on `base` while the custom rows are unchanged: building a catalogue from 200
+    # custom areas costs more than the whole rest of an answer.
     version = custom_version(session, team_id)
-    cached = _catalogs.get(base, team_id, version)
-    if cached is not None:
-        return cached
+    cached = base.workspaces.get(team_id)
+    if cached is not None and cached[0] == version:
+        return cached[1]
     built = _build_catalog(session, team_id, base)
-    _catalogs.put(base, team_id, version, built)
+    base.workspaces[team_id] = (version, built)
     return built
 
 
 def _build_catalog(session: Session, team_id: str, base: Catalog) -> Catalog:
-    roles = [
-        Role(key=r.key, name_en=r.name, name_zh=r.name, aliases=tuple(r.aliases or ()))
-        for r in custom_roles(session, team_id)
-    ]
     areas = [
         Area(
             key=a.key,
@@ -82,7 +54,7 @@ def _build_catalog(session: Session, team_id: str, base: Catalog) -> Catalog:
         )
         for a in custom_areas(session, team_id)
     ]
-    return base.with_extra(roles, areas)
+    return base.with_extra([], areas)
 
 
 def today(session: Session, settings: Defaults, team_id: str, now: datetime) -> date:

@@ -1,4 +1,4 @@
-"""Run-time areas and roles, per-area owner overrides, and unmatched `/owner` questions."""
+"""Run-time areas, per-area owner overrides, and unmatched `/owner` questions."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from storage.models import CustomArea, CustomRole, OwnerOverride, UnmatchedQuery
+from storage.models import CustomArea, OwnerOverride, UnmatchedQuery
 from storage.rows import put_or_delete, upsert
 
 
@@ -21,22 +21,12 @@ def custom_areas(session: Session, team_id: str) -> list[CustomArea]:
 
 
 def custom_version(session: Session, team_id: str) -> tuple[object, ...]:
-    """A cheap fingerprint of the workspace's own areas and roles (they are only added):
-    when it is unchanged, a catalogue built from them earlier is still right."""
+    """A cheap fingerprint of the workspace's own areas (they are only added): when it is
+    unchanged, a catalogue built from them earlier is still right."""
     areas = session.execute(
         select(func.count(), func.max(CustomArea.created_at)).where(CustomArea.team_id == team_id)
     ).one()
-    roles = session.scalar(select(func.count()).where(CustomRole.team_id == team_id))
-    return (*areas, roles)
-
-
-def custom_roles(session: Session, team_id: str) -> list[CustomRole]:
-    """The workspace's own roles, by key."""
-    return list(
-        session.scalars(
-            select(CustomRole).where(CustomRole.team_id == team_id).order_by(CustomRole.key)
-        )
-    )
+    return tuple(areas)
 
 
 def add_custom_area(

@@ -74,7 +74,10 @@ class Absence(Base):
 
 
 class CustomRole(Base):
-    """A role added at run time, beside the catalogue's."""
+    """A role added at run time, beside the catalogue's.
+
+    Nothing writes it yet (no command adds a role; SPEC §1 allows one): the table stays so
+    that command needs no migration, and it reads these rows into `services.roles`."""
 
     __tablename__ = "custom_roles"
     team_id: Mapped[str] = mapped_column(TEAM, primary_key=True)

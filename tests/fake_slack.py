@@ -63,14 +63,6 @@ class FakeSlack(SlackEmulator):
         """Every attempt at `method`, failed ones included, in order."""
         return [call for call in self.calls if call.method == method]
 
-    def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-        """Poll `predicate` until it holds; AssertionError after `timeout` seconds."""
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() >= deadline:
-                raise AssertionError(f"condition not met within {timeout}s")
-            time.sleep(0.01)
-
     def _intercept(self, call: ApiCall) -> RawReply | None:
         with self._lock:
             refusals = self._refusals.get(call.method)

@@ -194,11 +194,6 @@ def test_server_error_without_retry_handler_surfaces(fake: FakeSlack) -> None:
     assert len(fake.calls_to("chat.postMessage")) == 3
 
 
-def test_wait_for_times_out_with_assertion_error(fake: FakeSlack) -> None:
-    with pytest.raises(AssertionError):
-        fake.wait_for(lambda: False, timeout=0.05)
-
-
 # --- response_url and hooks --------------------------------------------------------------------
 def test_response_url_posts_are_recorded() -> None:
     seen: list[ResponsePost] = []
