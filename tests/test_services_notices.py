@@ -1,0 +1,54 @@
+"""services/notices: each admin is told once that a deactivated holder left a role vacant."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from services import notices, roles
+from storage.db import Database
+from storage.profiles import save_profile
+from tests.services_fixtures import NOW, TEAM, Env, catalog
+
+
+def _profile(s: Session, user: str, *, admin: bool = False, locale: str | None = None) -> None:
+    save_profile(
+        s,
+        TEAM,
+        user,
+        name=user.lower(),
+        tz=None,
+        locale=locale,
+        is_admin=admin,
+        is_bot=False,
+        deleted=False,
+        fetched_at=NOW,
+    )
+
+
+def test_each_admin_is_chosen_once_and_a_given_back_notice_is_chosen_again(db: Database) -> None:
+    shipped = catalog()
+    with db.begin() as s:
+        roles.assign(s, TEAM, shipped, "UADMIN", "UPO", "product-owner", NOW)
+        roles.assign(s, TEAM, shipped, "UADMIN", "UALICE", "pm", NOW)
+        _profile(s, "UWSADMIN", admin=True, locale="zh-CN")
+        assert notices.admin_role_holders(s, TEAM) == ["UPO"]
+        assert notices.roles_held(s, TEAM, "UALICE") == ["product-manager"]
+    with db.begin() as s:
+        first = notices.vacancy_notices(s, Env(), TEAM, "product-manager", "UALICE", NOW)
+    assert {n.admin_id for n in first} == {"UOPS", "UPO", "UWSADMIN"}
+    assert {n.admin_id: n.locale for n in first}["UWSADMIN"] == "zh-CN"
+    with db.begin() as s:
+        assert notices.vacancy_notices(s, Env(), TEAM, "product-manager", "UALICE", NOW) == []
+        (failed,) = [n for n in first if n.admin_id == "UPO"]
+        notices.give_back(s, TEAM, failed)
+    with db.begin() as s:
+        again = notices.vacancy_notices(s, Env(), TEAM, "product-manager", "UALICE", NOW)
+    assert [n.admin_id for n in again] == ["UPO"]
+
+
+def test_the_person_who_left_is_not_told(db: Database) -> None:
+    with db.begin() as s:
+        chosen = notices.vacancy_notices(
+            s, Env(admins=("UOPS", "UALICE")), TEAM, "pm", "UALICE", NOW
+        )
+    assert [n.admin_id for n in chosen] == ["UOPS"]
