@@ -3,6 +3,8 @@ threads and DMs follow after it (handlers.issue_notify)."""
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +37,9 @@ from i18n import t
 from services import ticket_queries as queries
 from services import tickets
 from services.config import workspace_config
+
+log = logging.getLogger(__name__)
+SEARCH_ACK_BUDGET = 2.0  # seconds a search may take inside the ack (Slack waits 3 for it)
 
 
 @dataclass
@@ -118,9 +123,14 @@ def file_now(ctx: Ctx, text: str) -> Reply:
     ticket, _ = tickets.file_ticket(
         ctx.session, ctx.who.team_id, ctx.who.user_id, filed, ctx.deps.now()
     )
+    respond = ctx.respond
+
+    def tell(text: str) -> object:
+        return respond(response_type="ephemeral", text=text)
+
     return Reply(
         filed_text(ctx.deps, ctx.session, ctx.who, ticket.number, headline(ticket)),
-        after=[lambda: ctx.notifier.filed(ticket.id)],
+        after=[lambda: ctx.notifier.filed(ticket.id, tell)],
     )
 
 
@@ -179,32 +189,68 @@ def cmd_show(ctx: Ctx, rest: str) -> Reply:
 def cmd_search(ctx: Ctx, rest: str) -> Reply:
     """`/issue search <words>` over summaries, descriptions, customers and resolutions.
 
-    A search reads thousands of rows, so the ack only says it started; the results replace
-    that answer through the response_url once found."""
+    A search reads at most SEARCH_SCAN tickets, so it is answered in the ack when it takes
+    under SEARCH_ACK_BUDGET. A slower one says so in the ack, and its results come as a new
+    message: Slack never replaces a command's answer through its response_url."""
     queries.search_words(rest)  # no words: the usage, in the ack
     deps, who, respond = ctx.deps, ctx.who, ctx.respond
-    words = escape(rest[:100])
-    return Reply(
-        ctx.t("issue.search.searching", words=words),
-        after=[lambda: search_later(deps, who, respond, rest)],
-    )
+    handoff = Handoff(lambda text: respond(response_type="ephemeral", text=text))
+    deps.background.submit(search_job, deps, who, rest, handoff)
+    found = handoff.take(SEARCH_ACK_BUDGET)
+    if found is not None:
+        return Reply(found)
+    return Reply(ctx.t("issue.search.slow", words=escape(rest[:100])))
 
 
-def search_later(deps: Deps, who: Requester, respond: Respond, text: str) -> None:
-    """Run a search after the ack and replace the "Searching…" answer with what it found."""
+class Handoff:
+    """A result for the ack if it comes within the ack's budget, else sent after the ack."""
+
+    def __init__(self, send_late: Callable[[str], object]) -> None:
+        self._send_late = send_late
+        self._lock = threading.Lock()
+        self._ready = threading.Event()
+        self._text: str | None = None
+        self._late = False
+
+    def give(self, text: str) -> None:
+        """The result: kept for the ack still waiting, or sent when the ack went without it."""
+        with self._lock:
+            if not self._late:
+                self._text = text
+                self._ready.set()
+                return
+        self._send_late(text)
+
+    def take(self, budget: float) -> str | None:
+        """The result if it arrives within `budget` seconds; None, and it is sent later."""
+        if budget > 0:
+            self._ready.wait(budget)
+        with self._lock:
+            self._late = self._text is None
+            return self._text
+
+
+def search_job(deps: Deps, who: Requester, text: str, handoff: Handoff) -> None:
+    """Run a search (off the request thread) and hand its answer over."""
     try:
-        with deps.db.begin() as session:
-            found = queries.search(session, who.team_id, text)
-            words = escape(text[:100])
-            title = t(who.lang, "issue.search.title", words=words, count=found.shown_total)
-            lines = _lines(deps, who.lang, title, found, "issue.search.none")
-        if found.partial:
-            scanned = f"{queries.SEARCH_SCAN:,}"
-            lines += "\n" + t(who.lang, "issue.search.partial", scanned=scanned)
+        answer = search_text(deps, who, text)
     except Exception as error:
-        respond(replace_original=True, response_type="ephemeral", text=message_for(error, who.lang))
-        raise
-    respond(replace_original=True, response_type="ephemeral", text=lines)
+        log.exception("/issue search failed")
+        answer = message_for(error, who.lang)
+    handoff.give(answer)
+
+
+def search_text(deps: Deps, who: Requester, text: str) -> str:
+    """What a search found, as the lines the user reads."""
+    with deps.db.begin() as session:
+        found = queries.search(session, who.team_id, text)
+        words = escape(text[:100])
+        title = t(who.lang, "issue.search.title", words=words, count=found.shown_total)
+        lines = _lines(deps, who.lang, title, found, "issue.search.none")
+    if found.partial:
+        scanned = f"{queries.SEARCH_SCAN:,}"
+        lines += "\n" + t(who.lang, "issue.search.partial", scanned=scanned)
+    return lines
 
 
 def cmd_take(ctx: Ctx, rest: str) -> Reply:

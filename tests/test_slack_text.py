@@ -3,7 +3,7 @@ encoding of human messages the way Slack stores them."""
 
 from __future__ import annotations
 
-from bot.slack_emulator_state import slack_encoded
+from bot.slack_markup import slack_encoded
 from handlers.slack_text import decoded, mentioned_users, readable
 
 
