@@ -2,7 +2,7 @@
 
 Every piece of ticket text goes through `escape` and is cut to Block Kit's limits here (the
 escaped length counts: `&` is sent as `&amp;`), so text of any length is stored whole and
-never rejected by Slack; a long history keeps its first entry and its latest ones.
+never rejected by Slack; a long history shows its latest entries.
 """
 
 from __future__ import annotations
@@ -186,20 +186,19 @@ def show_blocks(
 
 
 def _history(lines: list[str], room: int, lang: str) -> str:
-    """The history within `room` characters: its first entry (who filed it), then as many of
-    the latest as fit, with how many in between were left out."""
-    if len("\n".join(lines)) <= room or len(lines) < 2:
-        return "\n".join(lines)[:room]
-    gap = len(t(lang, "issue.show.earlier", count=len(lines)))
+    """The latest entries of the history that fit in `room` characters (the store hands over
+    the latest ones), saying so when earlier ones are left out."""
+    if len("\n".join(lines)) <= room:
+        return "\n".join(lines)
+    note = t(lang, "issue.show.earlier")
     kept: list[str] = []
-    used = len(lines[0]) + gap + 2
-    for line in reversed(lines[1:]):
-        if used + len(line) + 1 > room:
+    used = len(note)
+    for line in reversed(lines):
+        if used + 1 + len(line) > room:
             break
         kept.append(line)
-        used += len(line) + 1
-    skipped = t(lang, "issue.show.earlier", count=len(lines) - 1 - len(kept))
-    return "\n".join([lines[0], skipped, *reversed(kept)])
+        used += 1 + len(line)
+    return "\n".join([note, *reversed(kept)])
 
 
 def _input(
