@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import threading
@@ -107,16 +106,18 @@ class Session:
         )
 
     def dispatch(self, body: str) -> dict[str, Any]:
-        """Send a signed request to the app in-process; returns the ack's JSON body."""
+        """Send a signed request to the app in-process; returns the ack's body as JSON (a
+        plain-text ack, which Slack shows as an ephemeral message, as {"text": …})."""
         response = self._send(body)
         if response.status == 404:
             self.print(NO_LISTENER)
         elif response.status != 200:
             self.print(f"(the app answered HTTP {response.status}: {response.body[:200]})")
-        with contextlib.suppress(ValueError):
+        try:
             answer = json.loads(response.body or "{}")
-            return answer if isinstance(answer, dict) else {}
-        return {}
+        except ValueError:
+            return {"text": response.body} if response.status == 200 else {}
+        return answer if isinstance(answer, dict) else {}
 
     def deliver_event(self, event: dict[str, Any]) -> int:
         """Deliver an Events API event, signed; returns the HTTP status."""

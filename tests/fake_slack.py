@@ -67,9 +67,12 @@ class FakeSlack(SlackEmulator):
         try:
             form = dict(parse_qsl(request_body, keep_blank_values=True))
             payload = json.loads(form["payload"]) if "payload" in form else {}
-            reply = json.loads(answer)
         except ValueError:
             return  # a malformed request: the app's refusal of it is not a message
+        try:
+            reply = json.loads(answer)
+        except ValueError:
+            reply = {"text": answer.decode("utf-8", "replace")}  # a plain-text ack
         kind = "command" if "command" in form else ""
         if isinstance(payload, dict) and "payload" in form:
             kind = str(payload.get("type", ""))
