@@ -3,8 +3,6 @@ threads and DMs follow after it (handlers.issue_notify)."""
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,16 +16,17 @@ from bot.deps import Deps
 from domain.errors import UsageError
 from domain.parsing import parse_user, split_command
 from domain.tickets import USAGE, parse_filing, parse_number, parse_resolution
+from handlers import issue_follow_ups
 from handlers.access import requester_is_admin
 from handlers.context import Requester, requester
-from handlers.errors import after_ack, message_for
+from handlers.errors import after_ack
 from handlers.issue_blocks import (
     escalate_modal,
     file_modal,
     headline,
     show_blocks,
-    ticket_line,
 )
+from handlers.issue_follow_ups import Handoff, open_view, search_job, ticket_lines
 from handlers.issue_notify import Notifier
 from handlers.mrkdwn import channel as channel_ref
 from handlers.mrkdwn import escape, user
@@ -37,9 +36,6 @@ from i18n import t
 from services import ticket_queries as queries
 from services import tickets
 from services.config import workspace_config
-
-log = logging.getLogger(__name__)
-SEARCH_ACK_BUDGET = 2.0  # seconds a search may take inside the ack (Slack waits 3 for it)
 
 
 @dataclass
@@ -98,7 +94,7 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
             ack()
             view = file_modal(who.lang, "{}")
             trigger = command["trigger_id"]
-            after_ack(deps, lambda: client.views_open(trigger_id=trigger, view=view))
+            after_ack(deps, open_view, client, respond, who.lang, trigger, view)
             return
         with deps.db.begin() as session:
             ctx = Ctx(deps, session, who, notifier, directory, command, respond)
@@ -164,17 +160,7 @@ def cmd_list(ctx: Ctx, rest: str) -> Reply:
     which = (rest.split() or ["open"])[0].lower()
     found = queries.list_tickets(ctx.session, ctx.who.team_id, which, ctx.who.user_id)
     title = ctx.t(f"issue.list.title.{which}", count=found.shown_total)
-    return Reply(_lines(ctx.deps, ctx.who.lang, title, found, "issue.list.empty"))
-
-
-def _lines(deps: Deps, lang: str, title: str, found: queries.TicketPage, empty: str) -> str:
-    if not found.tickets:
-        return t(lang, empty)
-    now = deps.now()
-    lines = [title, *(ticket_line(tk, lang, now) for tk in found.tickets)]
-    if found.total > len(found.tickets):
-        lines.append(t(lang, "issue.list.more", count=found.more))
-    return "\n".join(lines)
+    return Reply(ticket_lines(ctx.deps.now(), ctx.who.lang, title, found, "issue.list.empty"))
 
 
 def cmd_show(ctx: Ctx, rest: str) -> Reply:
@@ -196,61 +182,10 @@ def cmd_search(ctx: Ctx, rest: str) -> Reply:
     deps, who, respond = ctx.deps, ctx.who, ctx.respond
     handoff = Handoff(lambda text: respond(response_type="ephemeral", text=text))
     deps.background.submit(search_job, deps, who, rest, handoff)
-    found = handoff.take(SEARCH_ACK_BUDGET)
+    found = handoff.take(issue_follow_ups.SEARCH_ACK_BUDGET)
     if found is not None:
         return Reply(found)
     return Reply(ctx.t("issue.search.slow", words=escape(rest[:100])))
-
-
-class Handoff:
-    """A result for the ack if it comes within the ack's budget, else sent after the ack."""
-
-    def __init__(self, send_late: Callable[[str], object]) -> None:
-        self._send_late = send_late
-        self._lock = threading.Lock()
-        self._ready = threading.Event()
-        self._text: str | None = None
-        self._late = False
-
-    def give(self, text: str) -> None:
-        """The result: kept for the ack still waiting, or sent when the ack went without it."""
-        with self._lock:
-            if not self._late:
-                self._text = text
-                self._ready.set()
-                return
-        self._send_late(text)
-
-    def take(self, budget: float) -> str | None:
-        """The result if it arrives within `budget` seconds; None, and it is sent later."""
-        if budget > 0:
-            self._ready.wait(budget)
-        with self._lock:
-            self._late = self._text is None
-            return self._text
-
-
-def search_job(deps: Deps, who: Requester, text: str, handoff: Handoff) -> None:
-    """Run a search (off the request thread) and hand its answer over."""
-    try:
-        answer = search_text(deps, who, text)
-    except Exception as error:
-        log.exception("/issue search failed")
-        answer = message_for(error, who.lang)
-    handoff.give(answer)
-
-
-def search_text(deps: Deps, who: Requester, text: str) -> str:
-    """What a search found, as the lines the user reads."""
-    with deps.db.begin() as session:
-        found = queries.search(session, who.team_id, text)
-        words = escape(text[:100])
-        title = t(who.lang, "issue.search.title", words=words, count=found.shown_total)
-        lines = _lines(deps, who.lang, title, found, "issue.search.none")
-    if found.partial:
-        scanned = f"{queries.SEARCH_SCAN:,}"
-        lines += "\n" + t(who.lang, "issue.search.partial", scanned=scanned)
-    return lines
 
 
 def cmd_take(ctx: Ctx, rest: str) -> Reply:
@@ -294,9 +229,10 @@ def cmd_escalate(ctx: Ctx, rest: str) -> Reply:
         tickets.check_escalation(ctx.session, ticket)
         view = escalate_modal(ctx.who.lang, ticket)
         client, trigger = ctx.notifier.client, ctx.command["trigger_id"]
+        respond, lang = ctx.respond, ctx.who.lang
         return Reply(
             ctx.t("issue.escalate.opening", number=number),
-            after=[lambda: client.views_open(trigger_id=trigger, view=view)],
+            after=[lambda: open_view(client, respond, lang, trigger, view)],
         )
     change, leads = tickets.escalate(
         ctx.session, team, number, ctx.who.user_id, ctx.deps.now(), {"note": note}

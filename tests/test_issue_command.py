@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from handlers import issue as issue_handlers
+from handlers import issue_follow_ups
 from tests.harness import Harness, visible_text
 from tests.issue_fixtures import (
     SUPPORT,
@@ -170,7 +170,7 @@ def test_a_slow_search_says_so_and_its_results_come_as_a_new_message(
     desk: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The ack's budget used up at once: the results cannot be in the ack.
-    monkeypatch.setattr(issue_handlers, "SEARCH_ACK_BUDGET", 0.0)
+    monkeypatch.setattr(issue_follow_ups, "SEARCH_ACK_BUDGET", 0.0)
     desk.command("/issue", "customer: Initech; printer jams", user="UALICE")
     reply = desk.command("/issue", "search PRINTER")
     assert "Still searching for PRINTER" in reply.text and "new message" in reply.text

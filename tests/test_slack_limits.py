@@ -204,3 +204,30 @@ def test_tech_lead_holders_are_still_named_when_areas_are_many(app: Harness) -> 
     give_role(app, "UBOB", "tech-lead")
     add_areas(app, 25, stem="pipeline")
     assert "<@UBOB>" in app.command("/owner", "pipeline 007").text
+
+
+# --- trigger IDs -----------------------------------------------------------------------------
+def test_a_form_that_cannot_open_in_time_says_so(app: Harness) -> None:
+    stale = payloads.new_trigger_id()
+    app.slack.expire_triggers(stale)  # the 3 s Slack allows have passed
+    key, url = app.new_response_url(kind="command", channel="C0GENERAL", user="UALICE")
+    body = payloads.slash_command(
+        team_id="T0001",
+        user_id="UALICE",
+        user_name="alice",
+        command="/issue",
+        text="",
+        response_url=url,
+        trigger_id=stale,
+    )
+    assert app.post(body, FORM).status == 200
+    app.settle()
+    assert app.slack.views == []
+    (said,) = app.responses(key)
+    assert "could not open in time" in said["text"]
+
+
+def test_a_fresh_trigger_opens_the_form(app: Harness) -> None:
+    app.command("/issue", "", user="UALICE")
+    assert [v["callback_id"] for v in app.slack.views] == ["issue_file"]
+    assert [c.error for c in app.slack.calls_to("views.open")] == [None]
