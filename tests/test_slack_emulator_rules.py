@@ -103,7 +103,8 @@ def button(text: str) -> dict[str, Any]:
 def test_blocks_over_the_limits_are_invalid_blocks(
     fake: FakeSlack, blocks: list[Any], pointer: str
 ) -> None:
-    answer = refusal(lambda: client_for(fake).chat_postMessage(channel="C0GENERAL", blocks=blocks))
+    client = client_for(fake)
+    answer = refusal(lambda: client.chat_postMessage(channel="C0GENERAL", text="t", blocks=blocks))
     assert answer["error"] == "invalid_blocks"
     assert any(pointer in line for line in answer["errors"]), answer
     assert answer["response_metadata"]["messages"][0].startswith("[ERROR] ")
@@ -111,6 +112,9 @@ def test_blocks_over_the_limits_are_invalid_blocks(
     assert [r.error for r in fake.take_rejections()] == ["invalid_blocks"]
 
 
+@pytest.mark.filterwarnings(
+    "ignore:The top-level `text` argument is missing"
+)  # no_text, on purpose
 def test_fifty_blocks_are_fine_and_all_their_text_has_a_limit(fake: FakeSlack) -> None:
     client = client_for(fake)
     client.chat_postMessage(channel="C0GENERAL", text="fifty", blocks=[section("x")] * 50)
@@ -365,7 +369,7 @@ def test_stop_fails_on_refused_content_nobody_looked_at() -> None:
     fake = FakeSlack().start()
     fake.add_channel("C1", "one")
     with pytest.raises(SlackApiError):
-        client_for(fake).chat_postMessage(channel="C1", blocks=[section("")])
+        client_for(fake).chat_postMessage(channel="C1", text="t", blocks=[section("")])
     with pytest.raises(AssertionError, match="invalid_blocks"):
         fake.stop()
 
