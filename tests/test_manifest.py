@@ -66,6 +66,15 @@ def _events(app: Harness) -> dict[str, dict[str, Any]]:
         ),
         "user_change": payloads.user_change(user=app.slack.add_user("UDAVE", "dave")),
         "team_join": {"type": "team_join", "user": app.slack.add_user("UERIN", "erin")},
+        "message.im": {
+            "type": "message",
+            "channel": "DUALICE",
+            "user": "UALICE",
+            "text": "hello?",
+            "ts": "1700000000.000200",
+            "event_ts": "1700000000.000200",
+            "channel_type": "im",
+        },
     }
 
 
