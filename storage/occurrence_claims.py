@@ -14,12 +14,11 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, literal, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from domain.schedules import MISSED, PENDING, PROMPTED, REMINDED, SKIPPED, sources_of
 from storage.models import PromptOccurrence
-from storage.types import UTCDateTime
 
 _STAMP = {PROMPTED: "prompted_at", REMINDED: "reminded_at"}
 
@@ -30,12 +29,12 @@ def due_prompts(session: Session, now: datetime, limit: int) -> list[PromptOccur
     return list(session.scalars(_due(PENDING, PromptOccurrence.prompt_at, now, limit)))
 
 
-def _due(state: str, when: Any, now: datetime, limit: int) -> Any:
+def _due(state: str, when: Any, now: datetime, limit: int, until: datetime | None = None) -> Any:
     return (
         select(PromptOccurrence)
         .where(
             PromptOccurrence.state == state,
-            when <= now,
+            when <= (now if until is None else until),
             PromptOccurrence.cutoff_at > now,
         )
         .order_by(when, PromptOccurrence.id)
@@ -44,9 +43,15 @@ def _due(state: str, when: Any, now: datetime, limit: int) -> Any:
 
 
 def _claim(
-    session: Session, state: str, to: str, when: Any, now: datetime, limit: int
+    session: Session,
+    state: str,
+    to: str,
+    when: Any,
+    now: datetime,
+    limit: int,
+    until: datetime | None = None,
 ) -> list[PromptOccurrence]:
-    pick = _due(state, when, now, limit).with_only_columns(PromptOccurrence.id)
+    pick = _due(state, when, now, limit, until).with_only_columns(PromptOccurrence.id)
     # PostgreSQL: rows another ticker is claiming are skipped, not waited for; SQLite has no
     # row locks (the clause is not rendered) and serialises the UPDATE below instead.
     ids = list(session.scalars(pick.with_for_update(skip_locked=True)))
@@ -62,52 +67,17 @@ def _claim(
     return sorted(claimed, key=lambda row: (row.prompt_at, row.id))
 
 
-def claim_due_prompts(session: Session, now: datetime, limit: int) -> list[PromptOccurrence]:
-    """Move up to `limit` due pending occurrences to prompted and return them; a row is
-    returned to one caller only, however many tick at once."""
-    return [row for row, _ in claim_prompts(session, now, now, limit)]
+def claim_due_prompts(
+    session: Session, now: datetime, limit: int, until: datetime | None = None
+) -> list[PromptOccurrence]:
+    """Move up to `limit` pending occurrences whose prompt is due by `until` (default `now`;
+    later when prompts are scheduled ahead) and whose cut-off is ahead to prompted, and
+    return them; a row is returned to one caller only, however many tick at once.
 
-
-def claim_prompts(
-    session: Session, now: datetime, until: datetime, limit: int
-) -> list[tuple[PromptOccurrence, bool]]:
-    """Move up to `limit` pending occurrences whose prompt is due by `until` (later than
-    `now` when prompts are scheduled ahead) and whose cut-off is ahead to prompted, each
-    with whether it is its first claim (False: prompted again after a withdrawal).
-
-    `prompted_at` is when the person sees the prompt: now, or its prompt time when that is
-    later (a message scheduled for then). Each row goes to one caller only.
+    `prompted_at` is the claim's instant (the DM is sent, or scheduled, then); the person
+    sees it at the later of that and `prompt_at`.
     """
-    pick = (
-        select(PromptOccurrence.id, PromptOccurrence.prompted_at)
-        .where(
-            PromptOccurrence.state == PENDING,
-            PromptOccurrence.prompt_at <= until,
-            PromptOccurrence.cutoff_at > now,
-        )
-        .order_by(PromptOccurrence.prompt_at, PromptOccurrence.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    before = {row_id: stamp for row_id, stamp in session.execute(pick)}
-    if not before:
-        return []
-    at = literal(now, UTCDateTime())
-    claimed = session.scalars(
-        update(PromptOccurrence)
-        .where(PromptOccurrence.id.in_(before), PromptOccurrence.state == PENDING)
-        .values(
-            state=PROMPTED,
-            prompted_at=case(
-                (PromptOccurrence.prompt_at > at, PromptOccurrence.prompt_at), else_=at
-            ),
-            updated_at=now,
-        )
-        .returning(PromptOccurrence)
-        .execution_options(populate_existing=True, synchronize_session=False)
-    )
-    rows = sorted(claimed, key=lambda row: (row.prompt_at, row.id))
-    return [(row, before[row.id] is None) for row in rows]
+    return _claim(session, PENDING, PROMPTED, PromptOccurrence.prompt_at, now, limit, until)
 
 
 def claim_due_reminders(session: Session, now: datetime, limit: int) -> list[PromptOccurrence]:
