@@ -9,9 +9,9 @@ The rules (the README quotes them):
 - Three fields have a purpose Rolecall reads: `done` (the role's first question, which
   asks what was finished; for a weekly update, its first question unless that question
   shows figures), `planned` (the first question about what you do today, or about next
-  week for a weekly update) and `blockers` (the first question about blockers or waiting). A role whose
-  questions have none of them gets Rolecall's own question for it, so every answer has
-  all three.
+  week for a weekly update) and `blockers` (the first question about blockers or
+  waiting). A role whose questions have none of them gets Rolecall's own question for
+  it, so every answer has all three.
 - A question's `{queue_summary}` is customer support's weekly queue figures.
 """
 

@@ -13,7 +13,7 @@ from domain.catalog import Catalog
 from domain.config import Defaults
 from domain.errors import UsageError
 from domain.parsing import is_user, parse_date, parse_user
-from domain.schedules import PROGRESS, STANDUP, Schedule, Slot, next_slot, open_slot
+from domain.schedules import PROGRESS, SKIPPED, STANDUP, Schedule, Slot, next_slot, open_slot
 from services.standup_blockers import RoutedBlocker, from_json
 from services.standup_context import Workspace, as_schedule, person, workspace
 from services.standup_digest import DigestState, digest_state
@@ -164,10 +164,9 @@ def next_prompts(
     pause = pause_of(session, team_id, user_id)
     away = role_store.absences(session, team_id, who.today(now), {user_id}).get(user_id)
     presence = Presence(away, pause.skip_until if pause else None, bool(pause and pause.paused))
-    opened = {
-        (r.schedule_id, r.local_date): r.id
-        for r in open_occurrences(session, team_id, user_id, now)
-    }
+    # Open and still expected (a skipped one may be answered anyway, but is not asked for).
+    mine = [r for r in open_occurrences(session, team_id, user_id, now) if r.state != SKIPPED]
+    opened = {(r.schedule_id, r.local_date): r.id for r in mine}
     found: list[NextPrompt] = []
     for row in schedules_of(session, team_id):
         schedule = as_schedule(row)

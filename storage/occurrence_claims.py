@@ -144,6 +144,7 @@ def restore_many(session: Session, ids: Collection[int], at: datetime) -> int:
         update(PromptOccurrence)
         .where(PromptOccurrence.id.in_(set(ids)), PromptOccurrence.state == SKIPPED)
         .values(state=PENDING, reason=None, updated_at=at)
-        .execution_options(synchronize_session=False)
+        # Rows loaded in this session see the change (a reply that reads them next).
+        .execution_options(synchronize_session="fetch")
     )
     return int(changed.rowcount)  # type: ignore[attr-defined]

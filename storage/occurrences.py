@@ -171,7 +171,8 @@ def skip_range(
             PromptOccurrence.state.in_(sources_of(SKIPPED)),
         )
         .values(state=SKIPPED, reason=reason, updated_at=at)
-        .execution_options(synchronize_session=False)
+        # Rows loaded in this session see the change (a reply that reads them next).
+        .execution_options(synchronize_session="fetch")
     )
     return int(changed.rowcount)  # type: ignore[attr-defined]
 
@@ -191,7 +192,8 @@ def unskip(
             PromptOccurrence.reason.in_(tuple(reasons)),
         )
         .values(state=PENDING, reason=None, updated_at=now)
-        .execution_options(synchronize_session=False)
+        # Rows loaded in this session see the change (a reply that reads them next).
+        .execution_options(synchronize_session="fetch")
     )
     return int(changed.rowcount)  # type: ignore[attr-defined]
 

@@ -28,9 +28,9 @@ DEFAULTS = Settings(default_tz="UTC")
 EPOCH = datetime(2026, 3, 1, tzinfo=UTC)
 
 
-def utc(*parts: int) -> datetime:
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """An instant in UTC: utc(2026, 3, 9, 1, 30)."""
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def person(db: Database, user: str, tz: str | None, locale: str = "en-US", *roles: str) -> None:
