@@ -72,6 +72,7 @@ class _Teams:
     defaults: Defaults
     places: dict[str, Workspace] = field(default_factory=dict)
     zones: dict[str, list[str]] = field(default_factory=dict)
+    held: dict[tuple[str, tuple[str, ...], str], bool] = field(default_factory=dict)
 
     def place(self, team_id: str) -> Workspace:
         if team_id not in self.places:
@@ -88,6 +89,14 @@ class _Teams:
         and the default (people with no zone, or one this machine does not know)."""
         place = self.place(team_id)
         return {place.zone_of_tz(z) for z in self.census(team_id)} | {place.default_tz}
+
+    def has_holders(self, team_id: str, roles: tuple[str, ...], tz: str) -> bool:
+        """Whether the holders of `roles` include someone prompted in zone `tz`."""
+        key = (team_id, roles, tz)
+        if key not in self.held:
+            zones = self.members(team_id, tz)
+            self.held[key] = zone_has_holders(self.session, team_id, roles, zones)
+        return self.held[key]
 
     def members(self, team_id: str, tz: str) -> list[str | None]:
         """The stored `tz` values whose people are prompted in zone `tz`."""
@@ -199,9 +208,7 @@ def _open_digest(
     window = (found.prompt_at, found.cutoff_at)
     if digest_of(session, team_id, schedule.id, found.local_date) is None:
         zones = {found.tz} | {
-            tz
-            for tz in teams.slot_zones(team_id)
-            if zone_has_holders(session, team_id, schedule.roles, teams.members(team_id, tz))
+            tz for tz in teams.slot_zones(team_id) if teams.has_holders(team_id, schedule.roles, tz)
         }
         place = teams.place(team_id)
         window = digest_window(schedule, zones, found.local_date, place.calendar) or window

@@ -29,7 +29,13 @@ from storage.occurrence_claims import restore_many, withdraw_many
 from storage.occurrences import add_occurrences, upcoming_of
 from storage.profiles import get_profiles
 from storage.prompt_answers import pauses_of
-from storage.schedules import future_slots, roles_of_people, schedules_by_id, schedules_of
+from storage.schedules import (
+    future_slots,
+    profile_facts,
+    roles_of_people,
+    schedules_by_id,
+    schedules_of,
+)
 
 UNASSIGNED, REMOVED, DEACTIVATED = "unassigned", "removed", "deactivated"
 # Reasons a withdrawn occurrence may come back from (never a removed schedule).
@@ -98,27 +104,47 @@ def absent(session: Session, team_id: str, user_ids: Iterable[str], day: date) -
     return found
 
 
+@dataclass(frozen=True)
+class People:
+    """What a batch of claims needs to know of its people: roles, language, deactivation."""
+
+    held: dict[str, set[str]]
+    locales: dict[str, str | None]
+    gone: set[str]
+
+
+def people(session: Session, team_id: str, user_ids: Iterable[str]) -> People:
+    """The roles held, locales and deactivated accounts of `user_ids` (two queries)."""
+    users = set(user_ids)
+    facts = profile_facts(session, team_id, users)
+    return People(
+        roles_of_people(session, team_id, users),
+        {user: locale for user, (locale, _) in facts.items()},
+        {user for user, (_, deleted) in facts.items() if deleted},
+    )
+
+
 def ineligible(
     session: Session,
     team_id: str,
     rows: Sequence[PromptOccurrence],
     schedules: Mapping[int, PromptSchedule],
+    known: People | None = None,
 ) -> dict[int, str]:
     """Why each of one workspace's `rows` may not be prompted (or reminded) now, by row id;
-    rows that may are absent. Four queries for the whole batch."""
+    rows that may are absent. Four queries for the whole batch (two when `known`)."""
     if not rows:
         return {}
     users = {row.user_id for row in rows}
-    held = roles_of_people(session, team_id, users)
+    who = known if known is not None else people(session, team_id, users)
     presences = _presences(session, team_id, users, min(row.local_date for row in rows))
-    gone = {u for u, p in get_profiles(session, team_id, users).items() if p.deleted}
     reasons: dict[int, str] = {}
     for row in rows:
         schedule = schedules.get(row.schedule_id)
-        roles = held.get(row.user_id, set())
+        roles = who.held.get(row.user_id, set())
         if schedule is None or not schedule.active:
             reasons[row.id] = REMOVED
-        elif row.user_id in gone:
+        elif row.user_id in who.gone:
             reasons[row.id] = DEACTIVATED
         elif not roles or (schedule.roles and not roles & set(schedule.roles)):
             reasons[row.id] = UNASSIGNED

@@ -29,7 +29,7 @@ from services.roles import workspace_catalog
 from services.standup_context import as_schedule
 from services.standup_digest import DigestState, digest_state
 from services.standup_plan import MissedSlot, plan
-from services.standup_presence import ineligible, prompt_key
+from services.standup_presence import People, ineligible, people, prompt_key
 from storage.digests import claim_digest_post, claim_digest_posts, claim_due_digests
 from storage.models import PromptOccurrence, PromptSchedule
 from storage.occurrence_claims import (
@@ -38,10 +38,9 @@ from storage.occurrence_claims import (
     expire_missed,
     withdraw_many,
 )
-from storage.profiles import get_profiles
-from storage.schedules import roles_of_people, schedules_by_id
+from storage.schedules import schedules_by_id
 
-BATCH = 500  # rows claimed per call: one transaction's worth of deliveries
+BATCH = 1000  # rows claimed per call: one transaction's worth of deliveries
 
 
 @dataclass(frozen=True)
@@ -159,21 +158,30 @@ def _by_team(rows: Iterable[PromptOccurrence]) -> dict[str, list[PromptOccurrenc
     return found
 
 
-def _screen(
-    session: Session, rows: Sequence[PromptOccurrence], now: datetime
-) -> tuple[list[PromptOccurrence], list[Withdrawn], dict[int, PromptSchedule]]:
-    """Claimed rows split into those still due and those withdrawn (checked again now)."""
+@dataclass(frozen=True)
+class _Batch:
+    """Claimed rows still due, with their people and schedules, and those withdrawn."""
+
+    kept: dict[str, list[PromptOccurrence]]
+    people: dict[str, People]
+    schedules: dict[int, PromptSchedule]
+    withdrawn: list[Withdrawn]
+
+
+def _screen(session: Session, rows: Sequence[PromptOccurrence], now: datetime) -> _Batch:
+    """Claimed rows checked again now: split into those still due and those withdrawn."""
     schedules = schedules_by_id(session, {row.schedule_id for row in rows})
-    kept: list[PromptOccurrence] = []
-    withdrawn: list[Withdrawn] = []
+    batch = _Batch({}, {}, schedules, [])
     for team_id, team_rows in _by_team(rows).items():
-        reasons = ineligible(session, team_id, team_rows, schedules)
+        known = people(session, team_id, {r.user_id for r in team_rows})
+        reasons = ineligible(session, team_id, team_rows, schedules, known)
         withdraw_many(session, reasons, now)
-        withdrawn += [
+        batch.withdrawn.extend(
             Withdrawn(team_id, r.id, r.user_id, reasons[r.id]) for r in team_rows if r.id in reasons
-        ]
-        kept += [r for r in team_rows if r.id not in reasons]
-    return kept, withdrawn, schedules
+        )
+        batch.kept[team_id] = [r for r in team_rows if r.id not in reasons]
+        batch.people[team_id] = known
+    return batch
 
 
 def claim_prompts(
@@ -187,27 +195,30 @@ def claim_prompts(
     """Claim up to `limit` prompts due by `now + horizon`, each checked again (role held,
     schedule active, not away, paused or skipping): those to send, and those withdrawn."""
     rows = claim_due_prompts(session, now, limit, until=now + horizon)
-    kept, withdrawn, schedules = _screen(session, rows, now)
+    batch = _screen(session, rows, now)
     prompts: list[PromptDue] = []
-    for team_id, team_rows in _by_team(kept).items():
+    domain_schedules = {sid: as_schedule(row) for sid, row in batch.schedules.items()}
+    for team_id, team_rows in batch.kept.items():
         catalog = workspace_catalog(session, team_id, base)
-        users = {r.user_id for r in team_rows}
-        held = roles_of_people(session, team_id, users)
-        profiles = get_profiles(session, team_id, users)
+        known = batch.people[team_id]
+        forms: dict[tuple[int, frozenset[str]], tuple[tuple[Role, ...], tuple[Field, ...]]] = {}
         for row in team_rows:
-            schedule = as_schedule(schedules[row.schedule_id])
-            roles = _roles(catalog, schedule, held.get(row.user_id, set()))
-            profile = profiles.get(row.user_id)
+            schedule = domain_schedules[row.schedule_id]
+            held = frozenset(known.held.get(row.user_id, set()))
+            if (schedule.id, held) not in forms:  # people with the same roles share a form
+                roles = _roles(catalog, schedule, set(held))
+                forms[(schedule.id, held)] = (roles, fields_for(schedule.kind, roles))
+            roles, fields = forms[(schedule.id, held)]
             prompts.append(
                 PromptDue(
                     key=prompt_key(row),
                     team_id=team_id,
                     occurrence_id=row.id,
                     user_id=row.user_id,
-                    lang=lang_of(profile.locale if profile else None),
+                    lang=lang_of(known.locales.get(row.user_id)),
                     schedule=schedule,
                     roles=roles,
-                    fields=fields_for(schedule.kind, roles),
+                    fields=fields,
                     local_date=row.local_date,
                     tz=row.tz,
                     prompt_at=row.prompt_at,
@@ -216,6 +227,7 @@ def claim_prompts(
                     late=now - row.prompt_at > timedelta(minutes=5),
                 )
             )
+    withdrawn = batch.withdrawn
     return prompts, withdrawn
 
 
@@ -231,26 +243,26 @@ def claim_reminders(
     """Claim up to `limit` reminders due (one per unanswered occurrence, before its cut-off),
     each checked again like a prompt."""
     rows = claim_due_reminders(session, now, limit)
-    kept, withdrawn, schedules = _screen(session, rows, now)
+    batch = _screen(session, rows, now)
     reminders = []
-    for team_id, team_rows in _by_team(kept).items():
-        profiles = get_profiles(session, team_id, {r.user_id for r in team_rows})
+    for team_id, team_rows in batch.kept.items():
+        known = batch.people[team_id]
         for row in team_rows:
-            profile = profiles.get(row.user_id)
             reminders.append(
                 ReminderDue(
                     key=participant_key(row.schedule_id, row.local_date, row.user_id, "reminder"),
                     team_id=team_id,
                     occurrence_id=row.id,
                     user_id=row.user_id,
-                    lang=lang_of(profile.locale if profile else None),
-                    schedule=as_schedule(schedules[row.schedule_id]),
+                    lang=lang_of(known.locales.get(row.user_id)),
+                    schedule=as_schedule(batch.schedules[row.schedule_id]),
                     local_date=row.local_date,
                     cutoff_at=row.cutoff_at,
                     dm_channel=row.dm_channel,
                     dm_ts=row.dm_ts,
                 )
             )
+    withdrawn = batch.withdrawn
     return reminders, withdrawn
 
 

@@ -4,11 +4,10 @@ support's queue figures for that week."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from domain.schedules import STANDUP
+from domain.schedules import STANDUP, zone
 from domain.standup import (
     Blocker,
     DayAnswer,
@@ -56,9 +55,9 @@ def queue_figures(
     """The support queue over the 7 local days ending `day` in `tz` (up to `now`): filed and
     resolved in them, open at their end, the oldest open and the open ones by severity."""
     first, last = progress_period(day)
-    zone = ZoneInfo(tz)
-    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    here = zone(tz)
+    start = datetime.combine(first, time(0), tzinfo=here).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=here).astimezone(UTC)
     week = week_figures(session, team_id, start, min(end, now))
     oldest = week.oldest_open
     return QueueFigures(

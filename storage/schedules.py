@@ -293,3 +293,18 @@ def schedules_by_id(session: Session, schedule_ids: Collection[int]) -> dict[int
         return {}
     rows = session.scalars(select(PromptSchedule).where(PromptSchedule.id.in_(set(schedule_ids))))
     return {row.id: row for row in rows}
+
+
+def profile_facts(
+    session: Session, team_id: str, user_ids: Collection[str]
+) -> dict[str, tuple[str | None, bool]]:
+    """(locale, deactivated) of each of `user_ids` with a cached profile: plain values, as a
+    batch of prompts needs them (loading whole profiles costs more than the query)."""
+    if not user_ids:
+        return {}
+    rows = session.execute(
+        select(UserProfile.user_id, UserProfile.locale, UserProfile.deleted).where(
+            UserProfile.team_id == team_id, UserProfile.user_id.in_(set(user_ids))
+        )
+    )
+    return {user: (locale, bool(deleted)) for user, locale, deleted in rows}
