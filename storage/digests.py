@@ -163,3 +163,8 @@ def claim_due_digests(session: Session, now: datetime, limit: int) -> list[Diges
             .execution_options(populate_existing=True, synchronize_session=False)
         )
     )
+
+
+def digest_by_id(session: Session, digest_id: int) -> Digest | None:
+    """A digest by row id (a delivery's report carries it)."""
+    return session.get(Digest, digest_id)

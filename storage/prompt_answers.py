@@ -185,3 +185,8 @@ def set_pause(
     row = session.get(StandupPause, (team_id, user_id))
     if row is not None:
         session.refresh(row)
+
+
+def answer_by_id(session: Session, answer_id: int) -> PromptAnswer | None:
+    """An answer by row id (a delivery's report carries it)."""
+    return session.get(PromptAnswer, answer_id)

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from services.standup_answers import AnswerSaved, current_occurrence, submit_answer
+from services.standup_messages import digest_posted, prompt_sent, reply_posted
 from services.standup_plan import plan
 from services.standup_presence import refresh_person
 from services.standup_schedules import pause, resume, set_holidays, skip
@@ -245,12 +246,21 @@ def test_prompts_scheduled_ahead_carry_their_post_time_and_can_be_cancelled(
         "UBOB": utc(2026, 3, 9, 13, 30),
     }
     assert ahead.digests == []  # posted at the first prompt, not when scheduled
+    bob = next(p for p in ahead.prompts if p.user_id == "UBOB")
+    with team.begin() as session:  # what chat.scheduleMessage answered
+        assert prompt_sent(session, TEAM, bob.occurrence_id, "D0BOB", scheduled_message_id="Q1")
+        assert not prompt_sent(session, "T2", bob.occurrence_id, "D0BOB")
     away(team, "UBOB", MON)
     with team.begin() as session:
         change = refresh_person(session, TEAM, "UBOB", utc(2026, 3, 8, 20, 0), DEFAULTS)
     assert [(c.user_id, c.reason, c.post_at) for c in change.cancelled] == [
         ("UBOB", "away", utc(2026, 3, 9, 13, 30))
     ]
+    assert (change.cancelled[0].channel, change.cancelled[0].scheduled_message_id) == (
+        "D0BOB",
+        "Q1",
+    )
+    assert change.cancelled[0].prompt_key == bob.key
     assert change.cancelled[0].key.endswith(":cancel")
     away(team, "UBOB", None)
     with team.begin() as session:
@@ -258,7 +268,16 @@ def test_prompts_scheduled_ahead_carry_their_post_time_and_can_be_cancelled(
     assert back.restored == 1
     again = run_tick(team, utc(2026, 3, 8, 21, 0), horizon=timedelta(hours=24))
     assert again.prompted == ["UBOB"] and again.prompts[0].key != change.cancelled[0].prompt_key
-    assert [d.post for d in run_tick(team, utc(2026, 3, 9, 1, 30)).digests] == [True]
+    [digest] = run_tick(team, utc(2026, 3, 9, 1, 30)).digests
+    assert digest.post and digest.ts is None
+    with team.begin() as session:
+        assert digest_posted(session, TEAM, digest.digest_id, "1773019800.000100")
+        assert not digest_posted(session, TEAM, digest.digest_id, "1773019800.000200")
+    saved = _answer(team, "UALICE", utc(2026, 3, 9, 2, 0))
+    assert saved.digest is not None and saved.digest.ts == "1773019800.000100"
+    assert saved.reply.thread_ts == "1773019800.000100"
+    with team.begin() as session:
+        assert reply_posted(session, TEAM, saved.answer_id, "1773019900.000100")
 
 
 def test_someone_taking_a_role_joins_the_slots_planned_ahead(team: Database) -> None:
