@@ -219,3 +219,15 @@ def test_a_late_edit_is_refused_even_from_an_open_form(team: Database) -> None:
             {"done": "x"},
             datetime(2026, 3, 9, 5, 30, tzinfo=UTC),
         )
+
+
+def test_a_blocker_naming_a_role_is_routed_to_its_holders(team: Database) -> None:
+    run_tick(team, AT_MON)
+    saved = _answer(team, "UPAM", utc(2026, 3, 9, 2, 0), "技术负责人\n等设计稿")
+    role, design = saved.blockers
+    assert role.route is not None and (role.route.kind, role.route.key) == ("role", "tech-lead")
+    assert role.route.people == ("UTINA", "UTOM")
+    # An area whose role nobody holds: routed, with nobody to tell.
+    assert design.route is not None and design.route.role == "ux-ui-designer"
+    assert design.route.people == ()
+    assert sorted(n.to_user for n in saved.notices) == ["UTINA", "UTOM"]
