@@ -16,9 +16,10 @@ from handlers import (
     issue_jobs,
     owner,
     profile_events,
-    prompts,
     role,
     rolecall,
+    standup,
+    standup_jobs,
 )
 from handlers.context import make_requester_middleware
 from handlers.deps import Deps
@@ -27,7 +28,7 @@ from handlers.users import UserDirectory
 
 SURFACES = (
     rolecall,
-    prompts,
+    standup,
     home,
     role,
     owner,
@@ -37,7 +38,10 @@ SURFACES = (
     issue_events,
 )
 # Scheduled work: functions (deps, client, now) -> deliveries made, run by bot.scheduler.
-DUE_WORK: list[Callable[[Deps, WebClient, datetime], int]] = [issue_jobs.flag_first_responses]
+DUE_WORK: list[Callable[[Deps, WebClient, datetime], int]] = [
+    issue_jobs.flag_first_responses,
+    standup_jobs.run_standups,
+]
 
 
 def register_all(app: App, deps: Deps) -> UserDirectory:
