@@ -328,3 +328,25 @@ def test_app_home_shows_the_next_prompt(week: Week) -> None:
     view = week.slack.home_view(SH)
     assert view is not None
     assert "#1" in visible_text({"blocks": view["blocks"]})
+
+
+def test_a_blocker_repeated_the_next_day_is_carried_over_and_told_once(week: Week) -> None:
+    for day in (MONDAY, MONDAY + timedelta(days=1)):
+        week.tick(utc(day, 1, 30))
+        prompt = week.dms(SH)[-1]
+        modal = week.press_answer(SH, prompt)
+        week.submit(SH, modal, by_purpose(modal, "work", "more work", "需要产品经理确认需求"))
+    tuesday = week.channel()[-1]
+    shown = visible_text(tuesday)
+    assert "需要产品经理确认需求" in shown and f"<@{NY}>" in shown  # routed by the Chinese name
+    assert "(carried over, 1 d)" in shown
+    notices = [m for m in week.dms(NY) if "需要产品经理确认需求" in m["text"]]
+    assert len(notices) == 1
+
+
+def test_refused_and_bad_input_say_why(week: Week) -> None:
+    refused = week.command("/standup", f"schedule all daily 10:00 <#{CHANNEL}>", user=SH)
+    assert "#2" not in refused.text and refused.text
+    assert "/standup" in week.command("/standup", "schedule tech-lead someday 25:00 #x").text
+    assert "/standup" in week.command("/standup", "skip until yesterday", user=SH).text
+    assert "/standup" in week.command("/standup", "report @nobody", user=SH).text
