@@ -90,7 +90,15 @@ def run(n: int, fail: float, db_url: str, rate: float, burst: float) -> dict[str
     catalog = load_catalog(Path(DEFAULT_CATALOG))
     _seed(db, people)
     with db.begin() as session:
-        add_schedule(session, TEAM, catalog, "standup", "all daily 09:30 <#C0GEN>", "UADMIN", AT - timedelta(days=1))
+        add_schedule(
+            session,
+            TEAM,
+            catalog,
+            "standup",
+            "all daily 09:30 <#C0GEN>",
+            "UADMIN",
+            AT - timedelta(days=1),
+        )
     clock = Clock()
     clock.set(AT)
     deps = Deps(settings, db, catalog, clock, Background(), cast(Any, None))

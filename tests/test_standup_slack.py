@@ -16,9 +16,8 @@ from bot.slack_client import make_delivery_client
 from handlers.delivery import Dispatcher
 from handlers.standup_blocks import ANSWER, ANSWER_VIEW
 from slack_emulator import payloads
-from storage.db import Database
 from storage.profiles import save_profile
-from tests.fake_slack import FakeSlack, FakeTime
+from tests.fake_slack import FakeTime
 from tests.harness import Harness, Reply, visible_text
 
 TEAM, CHANNEL = "T0001", "C0GENERAL"
@@ -163,9 +162,7 @@ def by_purpose(view: dict[str, Any], done: str, planned: str, blockers: str) -> 
     """Answers for the modal's first three inputs (Rolecall's done / planned / blockers are
     the role's questions in catalogue order; the blocker question is the one so labelled)."""
     ids = fields(view)
-    labels = {
-        b["block_id"]: b["label"]["text"] for b in view["blocks"] if b["type"] == "input"
-    }
+    labels = {b["block_id"]: b["label"]["text"] for b in view["blocks"] if b["type"] == "input"}
     blocker = next(
         (i for i in ids if any(w in labels[i].lower() for w in ("block", "阻", "卡"))), ids[-1]
     )
@@ -202,7 +199,9 @@ def test_a_day_across_shanghai_and_new_york(week: Week) -> None:
     assert any(
         b.get("element", {}).get("initial_value") == "shipped the cache" for b in modal["blocks"]
     )
-    answers = by_purpose(modal, "shipped the cache and docs", "review", "waiting on product manager")
+    answers = by_purpose(
+        modal, "shipped the cache and docs", "review", "waiting on product manager"
+    )
     week.submit(SH, modal, answers)
     [reply] = week.thread(digest["ts"])
     assert "shipped the cache and docs" in visible_text(reply)
