@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from slack_emulator.scheduled import with_scheduled
 from slack_emulator.state import (
     BOT_ID,
     BOT_USER_ID,
@@ -266,3 +267,5 @@ HANDLERS: dict[str, Handler] = {
     "views.update": _views_update,
     "views.publish": _views_publish,
 }
+# chat.scheduleMessage and friends (slack_emulator.scheduled); due ones post before any call.
+HANDLERS = with_scheduled(HANDLERS)
