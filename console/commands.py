@@ -156,6 +156,32 @@ def locale(s: Session, rest: str) -> None:
     s.print(f"@{person.name}'s Slack locale is now {person.locale}.")
 
 
+def tz(s: Session, rest: str) -> None:
+    """`tz alice Asia/Shanghai`: change a user's Slack time zone and tell the app."""
+    name, _, value = rest.strip().partition(" ")
+    zone = value.strip()
+    if not name or not _is_zone(zone):
+        raise ShellError("Usage: tz NAME Asia/Shanghai|America/New_York|…")
+    person = s.workspace.person(name)
+    s.emulator.set_user(person.user_id, tz=zone, tz_label=zone)
+    user = s.relay.users_info(user=person.user_id, include_locale=True)["user"]
+    if s.deliver_event(payloads.user_change(user=user)) != 200:
+        from handlers.users import UserDirectory
+
+        UserDirectory(s.deps, s.client).store(TEAM, user)
+    s.print(f"@{person.name}'s Slack time zone is now {zone}.")
+
+
+def _is_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError, OSError):
+        return False
+    return bool(name)
+
+
 def clock(s: Session, rest: str) -> None:
     """Show the clock, move it (`+2h`, `-1d`) or set it (`2026-12-01T09:00`)."""
     if rest.strip():
@@ -188,12 +214,12 @@ Then:
   say [#channel] text         post a message as you; it gets a number
   react EMOJI N               react to message N (a reaction_added event)
   shortcut CALLBACK_ID N      a message shortcut on message N
-  as NAME / users / in #channel / locale NAME zh-CN
+  as NAME / users / in #channel / locale NAME zh-CN / tz NAME Asia/Shanghai
   clock / clock +2h / clock +3d / clock 2026-12-01T09:00 / tick
   help / quit"""
 SHORT_HELP = (
     "Type a slash command (/owner roadmap) or one of: press, submit, cancel, say, react, "
-    "shortcut, as, users, in, locale, clock, tick, help, quit."
+    "shortcut, as, users, in, locale, tz, clock, tick, help, quit."
 )
 COMMANDS: dict[str, Callable[[Session, str], None]] = {
     "press": press,
@@ -206,6 +232,7 @@ COMMANDS: dict[str, Callable[[Session, str], None]] = {
     "in": in_channel,
     "users": users,
     "locale": locale,
+    "tz": tz,
     "clock": clock,
     "tick": tick,
     "help": lambda s, rest: s.print(HELP),

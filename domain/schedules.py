@@ -90,6 +90,13 @@ def is_zone(name: str) -> bool:
     return True
 
 
+@cache
+def zone(name: str) -> ZoneInfo:
+    """The zone named `name`, kept: ZoneInfo's own cache holds only a few strongly, so a
+    tick over a dozen zones would read their files again and again."""
+    return ZoneInfo(name)
+
+
 def zone_or_default(name: str | None, default: str) -> str:
     """A participant's zone: their own if it is known, else the workspace default."""
     return name if name and is_zone(name) else default
@@ -97,14 +104,14 @@ def zone_or_default(name: str | None, default: str) -> str:
 
 def local_day(at: datetime, tz: str) -> date:
     """The date on the wall in `tz` at instant `at`."""
-    return at.astimezone(ZoneInfo(tz)).date()
+    return at.astimezone(zone(tz)).date()
 
 
 def prompt_instant(day: date, at: time, tz: str) -> datetime:
     """The UTC instant of local `at` on `day` in `tz` (a gap shifts forward; fold=0)."""
     # PEP 495: fold=0 reads a time in a gap with the offset from before the transition,
     # i.e. 02:30 EST, which is 03:30 EDT; an ambiguous time gets its first occurrence.
-    return datetime.combine(day, at, tzinfo=ZoneInfo(tz)).astimezone(UTC)
+    return datetime.combine(day, at, tzinfo=zone(tz)).astimezone(UTC)
 
 
 def reminder_lead(window: timedelta) -> timedelta:
@@ -165,9 +172,9 @@ def due_slots(
     """
     found: list[Slot] = []
     for tz in sorted(set(zones)):
-        zone = ZoneInfo(tz)
-        day = since.astimezone(zone).date() - timedelta(days=1)
-        last = now.astimezone(zone).date()
+        here = zone(tz)
+        day = since.astimezone(here).date() - timedelta(days=1)
+        last = now.astimezone(here).date()
         while day <= last:
             if runs_on(schedule, day, calendar):
                 candidate = slot(schedule, tz, day)

@@ -17,9 +17,10 @@ from handlers import (
     issue_jobs,
     owner,
     profile_events,
-    prompts,
     role,
     rolecall,
+    standup,
+    standup_jobs,
 )
 from handlers.context import make_requester_middleware
 from handlers.deps import Deps
@@ -29,7 +30,7 @@ from handlers.users import UserDirectory
 
 SURFACES = (
     rolecall,
-    prompts,
+    standup,
     home,
     role,
     owner,
@@ -40,7 +41,10 @@ SURFACES = (
     direct_messages,
 )
 # Scheduled work: functions (deps, client, now) -> deliveries made, run by bot.scheduler.
-DUE_WORK: list[Callable[[Deps, WebClient, datetime], int]] = [issue_jobs.flag_first_responses]
+DUE_WORK: list[Callable[[Deps, WebClient, datetime], int]] = [
+    issue_jobs.flag_first_responses,
+    standup_jobs.run_standups,
+]
 
 
 def register_all(app: App, deps: Deps) -> UserDirectory:

@@ -18,9 +18,11 @@ from handlers.issue_blocks import ticket_line
 from handlers.limits import SECTION_TEXT, fit_joined
 from handlers.replies import context_block, section
 from handlers.role import role_line
+from handlers.standup_blocks import home_section
 from handlers.users import UserDirectory
 from i18n import t
 from services import roles as role_service
+from services.standup_reports import next_prompts
 from services.ticket_queries import list_tickets
 
 
@@ -33,6 +35,7 @@ def home_view(deps: Deps, team_id: str, user_id: str, lang: str) -> dict[str, An
         views = role_service.directory(session, team_id, catalog, day)
         mine = list_tickets(session, team_id, "mine", user_id)
         tickets = [ticket_line(ticket, lang, now) for ticket in mine.tickets]
+        coming = next_prompts(session, team_id, deps.settings, user_id, now)
     unlisted = mine.total - len(mine.tickets)  # beyond the page the store handed over
     roles = _listed(t(lang, "home.roles"), [role_line(v, lang) for v in views], lang, "role")
     shown = tickets or [t(lang, "home.no_tickets")]
@@ -41,6 +44,8 @@ def home_view(deps: Deps, team_id: str, user_id: str, lang: str) -> dict[str, An
         section(roles),
         {"type": "divider"},
         section(_listed(t(lang, "home.tickets"), shown, lang, "ticket", unlisted)),
+        {"type": "divider"},
+        *home_section(coming, lang),
         {"type": "divider"},
         context_block(t(lang, "home.hint")),
     ]

@@ -67,8 +67,7 @@ def answer_topic(
     if not is_topic(query):
         raise UsageError("owner.junk", usage=USAGE, topic=query[:100])
     catalog = workspace_catalog(session, team_id, base)
-    match = match_topic(query, catalog.areas.values(), catalog.roles.values())
-    role = match.role
+    match, role = read_topic(catalog, query)
     if role is not None:
         owned = [a for a in catalog.areas.values() if a.owner == role.key]
         answers = answers_for(session, team_id, catalog, owned, day)
@@ -78,6 +77,13 @@ def answer_topic(
         area_store.record_unmatched(session, team_id, normalize(query), query.strip(), at)
     answers = answers_for(session, team_id, catalog, [h.area for h in match.hits], day)
     return TopicAnswer(match, tuple(answers))
+
+
+def read_topic(catalog: Catalog, query: str) -> tuple[MatchResult, Role | None]:
+    """What a text names, read as `/owner` reads a question: the areas it matches, or else
+    the role it names (a standup blocker is routed the same way)."""
+    match = match_topic(query, catalog.areas.values(), catalog.roles.values())
+    return match, match.role
 
 
 def _role_probe(role: Role) -> Area:
@@ -238,3 +244,14 @@ def gaps(session: Session, team_id: str, limit: int = 15) -> list[UnmatchedQuery
 def vacancies(answers: Iterable[AreaAnswer]) -> set[tuple[str, str]]:
     """(role key, user) for each deactivated holder named by the answers' roles."""
     return {(a.role.key, u) for a in answers for u in a.vacated}
+
+
+def owners_of(
+    session: Session, team_id: str, catalog: Catalog, target: Area | Role, day: date
+) -> AreaAnswer | None:
+    """Who answers for an area or a role on `day`, by `/owner`'s rules (override, holders
+    present first, the backup first when every holder is away, deactivated people out);
+    None for an area whose role is gone from the catalogue."""
+    area = target if isinstance(target, Area) else _role_probe(target)
+    found = answers_for(session, team_id, catalog, [area], day)
+    return found[0] if found else None

@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_emulator.access import postable, readable
 from slack_emulator.blocks import Refusal, check_message, check_view
+from slack_emulator.scheduled import with_scheduled
 from slack_emulator.state import (
     BOT_ID,
     BOT_USER_ID,
@@ -284,3 +285,5 @@ HANDLERS: dict[str, Handler] = {
     "views.update": _views_update,
     "views.publish": _views_publish,
 }
+# chat.scheduleMessage and friends (slack_emulator.scheduled); due ones post before any call.
+HANDLERS = with_scheduled(HANDLERS)

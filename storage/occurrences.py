@@ -1,17 +1,12 @@
-"""Each participant's part in an occurrence: added once, read by time, claimed once.
+"""Each participant's part in an occurrence: added once, read, moved by guarded updates.
 
-Due work is read through indexes, never by scanning participants: due prompts and reminders
-are ranges of ix_prompt_occurrences_due (state, prompt_at) and _remind (state, remind_at).
-A claim is a conditional UPDATE guarded by the row's state, so a row moves once however
-many tickers run: on PostgreSQL the candidates are picked FOR UPDATE SKIP LOCKED (two
-tickers take disjoint batches instead of queueing), on SQLite the UPDATE waits for the
-write lock and then sees the other ticker's claims.
+(Due prompts, reminders and expiries are claimed in storage.occurrence_claims.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -130,85 +125,6 @@ def open_occurrences(
     return list(session.scalars(query.order_by(PromptOccurrence.prompt_at.desc())))
 
 
-def due_prompts(session: Session, now: datetime, limit: int) -> list[PromptOccurrence]:
-    """Pending occurrences whose prompt time has come and whose cut-off has not, oldest first
-    (a range of ix_prompt_occurrences_due; read only — `claim_due_prompts` takes them)."""
-    return list(session.scalars(_due(PENDING, PromptOccurrence.prompt_at, now, limit)))
-
-
-def _due(state: str, when: Any, now: datetime, limit: int) -> Any:
-    return (
-        select(PromptOccurrence)
-        .where(
-            PromptOccurrence.state == state,
-            when <= now,
-            PromptOccurrence.cutoff_at > now,
-        )
-        .order_by(when, PromptOccurrence.id)
-        .limit(limit)
-    )
-
-
-def _claim(
-    session: Session, state: str, to: str, when: Any, now: datetime, limit: int
-) -> list[PromptOccurrence]:
-    pick = _due(state, when, now, limit).with_only_columns(PromptOccurrence.id)
-    # PostgreSQL: rows another ticker is claiming are skipped, not waited for; SQLite has no
-    # row locks (the clause is not rendered) and serialises the UPDATE below instead.
-    ids = list(session.scalars(pick.with_for_update(skip_locked=True)))
-    if not ids:
-        return []
-    claimed = session.scalars(
-        update(PromptOccurrence)
-        .where(PromptOccurrence.id.in_(ids), PromptOccurrence.state == state)
-        .values({"state": to, _STAMP[to]: now, "updated_at": now})
-        .returning(PromptOccurrence)
-        .execution_options(populate_existing=True, synchronize_session=False)
-    )
-    return sorted(claimed, key=lambda row: (row.prompt_at, row.id))
-
-
-def claim_due_prompts(session: Session, now: datetime, limit: int) -> list[PromptOccurrence]:
-    """Move up to `limit` due pending occurrences to prompted and return them; a row is
-    returned to one caller only, however many tick at once."""
-    return _claim(session, PENDING, PROMPTED, PromptOccurrence.prompt_at, now, limit)
-
-
-def claim_due_reminders(session: Session, now: datetime, limit: int) -> list[PromptOccurrence]:
-    """Move up to `limit` prompted, unanswered occurrences past their reminder time (cut-off
-    not reached) to reminded and return them, once each."""
-    return _claim(session, PROMPTED, REMINDED, PromptOccurrence.remind_at, now, limit)
-
-
-def expire_missed(session: Session, now: datetime, limit: int) -> list[PromptOccurrence]:
-    """Occurrences never prompted before their cut-off (the app was down): marked missed and
-    returned, so the caller can log them instead of prompting late."""
-    ids = list(
-        session.scalars(
-            select(PromptOccurrence.id)
-            .where(
-                PromptOccurrence.state == PENDING,
-                PromptOccurrence.prompt_at <= now,
-                PromptOccurrence.cutoff_at <= now,
-            )
-            .order_by(PromptOccurrence.prompt_at, PromptOccurrence.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-    )
-    if not ids:
-        return []
-    return list(
-        session.scalars(
-            update(PromptOccurrence)
-            .where(PromptOccurrence.id.in_(ids), PromptOccurrence.state == PENDING)
-            .values(state=MISSED, updated_at=now)
-            .returning(PromptOccurrence)
-            .execution_options(populate_existing=True, synchronize_session=False)
-        )
-    )
-
-
 def move(session: Session, row: PromptOccurrence, to: str, at: datetime, **values: Any) -> bool:
     """Move one occurrence to state `to` if the store still has it in a state that may go
     there (domain.schedules.MOVES); False when another request moved it first."""
@@ -255,7 +171,8 @@ def skip_range(
             PromptOccurrence.state.in_(sources_of(SKIPPED)),
         )
         .values(state=SKIPPED, reason=reason, updated_at=at)
-        .execution_options(synchronize_session=False)
+        # Rows loaded in this session see the change (a reply that reads them next).
+        .execution_options(synchronize_session="fetch")
     )
     return int(changed.rowcount)  # type: ignore[attr-defined]
 
@@ -275,6 +192,50 @@ def unskip(
             PromptOccurrence.reason.in_(tuple(reasons)),
         )
         .values(state=PENDING, reason=None, updated_at=now)
-        .execution_options(synchronize_session=False)
+        # Rows loaded in this session see the change (a reply that reads them next).
+        .execution_options(synchronize_session="fetch")
     )
     return int(changed.rowcount)  # type: ignore[attr-defined]
+
+
+def upcoming_of(
+    session: Session,
+    team_id: str,
+    *,
+    user_id: str | None = None,
+    schedule_id: int | None = None,
+    after: datetime,
+) -> list[PromptOccurrence]:
+    """Occurrences (of one person, or one schedule) whose prompt is still ahead of `after`
+    and not answered: what a change of role, absence or schedule still affects."""
+    query = select(PromptOccurrence).where(
+        PromptOccurrence.team_id == team_id,
+        PromptOccurrence.prompt_at > after,
+        # Implied by the line above; each lets an index find the rows (the person's by
+        # cut-off, the schedule's by local date, which is at most a day behind UTC's).
+        PromptOccurrence.cutoff_at > after,
+        PromptOccurrence.local_date >= after.date() - timedelta(days=1),
+        PromptOccurrence.state.in_((PENDING, PROMPTED, SKIPPED)),
+    )
+    if user_id is not None:
+        query = query.where(PromptOccurrence.user_id == user_id)
+    if schedule_id is not None:
+        query = query.where(PromptOccurrence.schedule_id == schedule_id)
+    return list(session.scalars(query.order_by(PromptOccurrence.prompt_at, PromptOccurrence.id)))
+
+
+def occurrences_between(
+    session: Session, team_id: str, user_id: str, first: date, last: date
+) -> list[PromptOccurrence]:
+    """A person's occurrences dated `first`..`last`, by date (their history and App Home)."""
+    return list(
+        session.scalars(
+            select(PromptOccurrence)
+            .where(
+                PromptOccurrence.team_id == team_id,
+                PromptOccurrence.user_id == user_id,
+                PromptOccurrence.local_date.between(first, last),
+            )
+            .order_by(PromptOccurrence.local_date, PromptOccurrence.prompt_at)
+        )
+    )

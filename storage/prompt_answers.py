@@ -1,5 +1,5 @@
-"""Answers to standup and progress prompts, the digests that summarise them, and people's
-own skips and pauses."""
+"""Answers to standup and progress prompts, and people's own skips and pauses (digests are
+in storage.digests)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from domain.schedules import ANSWERED
-from storage.models import Digest, PromptAnswer, PromptOccurrence, StandupPause
+from storage.models import PromptAnswer, PromptOccurrence, StandupPause
 from storage.occurrences import move
 from storage.schedules import insert_for
 
@@ -146,94 +146,6 @@ def _set_if_empty(session: Session, model: Any, row: Any, column: str, value: st
     return bool(changed.rowcount)  # type: ignore[attr-defined]
 
 
-def open_digest(
-    session: Session,
-    team_id: str,
-    schedule_id: int,
-    local_date: date,
-    channel: str,
-    window: tuple[datetime, datetime],
-    at: datetime,
-) -> tuple[Digest, bool]:
-    """The digest of one occurrence, created on first use (True) with `window` = (first
-    prompt, latest cut-off); when it exists, a wider window widens it, unless it is final."""
-    opened_at, final_at = window
-    statement = insert_for(session, Digest).values(
-        team_id=team_id,
-        schedule_id=schedule_id,
-        local_date=local_date,
-        channel=channel,
-        opened_at=opened_at,
-        final_at=final_at,
-        final=False,
-        updated_at=at,
-    )
-    created = session.scalar(
-        statement.on_conflict_do_nothing(
-            index_elements=["team_id", "schedule_id", "local_date"]
-        ).returning(Digest.id)
-    )
-    digest = digest_of(session, team_id, schedule_id, local_date)
-    assert digest is not None  # inserted above, or there already
-    if not created and not digest.final:
-        # A zone prompted later than planned (someone new, further west) keeps it open longer.
-        for column, value, wider in (
-            ("final_at", final_at, Digest.final_at < final_at),
-            ("opened_at", opened_at, Digest.opened_at > opened_at),
-        ):
-            session.execute(
-                update(Digest)
-                .where(Digest.id == digest.id, Digest.final.is_(False), wider)
-                .values({column: value, "updated_at": at})
-                .execution_options(synchronize_session=False)
-            )
-        session.refresh(digest)
-    return digest, created is not None
-
-
-def digest_of(session: Session, team_id: str, schedule_id: int, local_date: date) -> Digest | None:
-    """The digest of one occurrence (schedule, local date)."""
-    return session.scalar(
-        select(Digest)
-        .where(
-            Digest.team_id == team_id,
-            Digest.schedule_id == schedule_id,
-            Digest.local_date == local_date,
-        )
-        .execution_options(populate_existing=True)
-    )
-
-
-def record_digest_message(session: Session, digest: Digest, ts: str) -> bool:
-    """Remember the digest's channel message; False when one was recorded already."""
-    return _set_if_empty(session, Digest, digest, "ts", ts)
-
-
-def claim_due_digests(session: Session, now: datetime, limit: int) -> list[Digest]:
-    """Mark up to `limit` digests whose final time has come final, and return them (each to
-    one caller only): their last update is the final one."""
-    ids = list(
-        session.scalars(
-            select(Digest.id)
-            .where(Digest.final.is_(False), Digest.final_at <= now)
-            .order_by(Digest.final_at, Digest.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-    )
-    if not ids:
-        return []
-    return list(
-        session.scalars(
-            update(Digest)
-            .where(Digest.id.in_(ids), Digest.final.is_(False))
-            .values(final=True, finalized_at=now, updated_at=now)
-            .returning(Digest)
-            .execution_options(populate_existing=True, synchronize_session=False)
-        )
-    )
-
-
 def pause_of(session: Session, team_id: str, user_id: str) -> StandupPause | None:
     """A person's own skip and pause, if they set any."""
     return session.get(StandupPause, (team_id, user_id))
@@ -273,3 +185,8 @@ def set_pause(
     row = session.get(StandupPause, (team_id, user_id))
     if row is not None:
         session.refresh(row)
+
+
+def answer_by_id(session: Session, answer_id: int) -> PromptAnswer | None:
+    """An answer by row id (a delivery's report carries it)."""
+    return session.get(PromptAnswer, answer_id)

@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, update
+from sqlalchemy import ColumnElement, and_, false, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -191,3 +191,120 @@ def planned_slots(session: Session, schedule_id: int, since: date) -> set[tuple[
         )
     )
     return {(day, tz) for day, tz in rows}
+
+
+# A loose index scan over ix_user_profiles_tz: one index seek per distinct zone, however
+# many people share it (PostgreSQL has no skip scan for DISTINCT; SQLite's would read every
+# entry). Both databases run this recursive form.
+_ZONES = text(
+    """
+    WITH RECURSIVE zones(tz) AS (
+        SELECT * FROM (
+            SELECT tz FROM user_profiles WHERE team_id = :team AND tz IS NOT NULL
+            ORDER BY tz LIMIT 1
+        ) AS first_zone
+        UNION ALL
+        SELECT (
+            SELECT p.tz FROM user_profiles AS p
+            WHERE p.team_id = :team AND p.tz > zones.tz ORDER BY p.tz LIMIT 1
+        ) FROM zones WHERE zones.tz IS NOT NULL
+    )
+    SELECT tz FROM zones WHERE tz IS NOT NULL
+    """
+)
+
+
+def team_zones(session: Session, team_id: str) -> list[str]:
+    """The distinct time zones of a workspace's known people (one index seek per zone)."""
+    return [str(tz) for tz in session.scalars(_ZONES, {"team": team_id})]
+
+
+def zone_has_holders(
+    session: Session, team_id: str, roles: Sequence[str], zones: Collection[str | None]
+) -> bool:
+    """Whether any holder of `roles` (empty: every role) has a profile in one of `zones`
+    (None: no zone known); stops at the first one found."""
+    named = [zone for zone in zones if zone is not None]
+    in_zone: list[ColumnElement[bool]] = []
+    if named:
+        in_zone.append(UserProfile.tz.in_(named))
+    if None in zones:
+        in_zone.append(UserProfile.tz.is_(None))
+    if not in_zone:
+        return False
+    query = _joined(RoleAssignment.id).where(*_holders(team_id, roles), or_(*in_zone)).limit(1)
+    return session.scalar(query) is not None
+
+
+def planned_slots_of(
+    session: Session, schedule_ids: Collection[int], since: date
+) -> dict[int, set[tuple[date, str]]]:
+    """The (local date, zone) slots already planned from `since` on, per schedule (one query
+    for a page of schedules)."""
+    found: dict[int, set[tuple[date, str]]] = {sid: set() for sid in schedule_ids}
+    if not schedule_ids:
+        return found
+    rows = session.execute(
+        select(ScheduleSlot.schedule_id, ScheduleSlot.local_date, ScheduleSlot.tz).where(
+            ScheduleSlot.schedule_id.in_(set(schedule_ids)), ScheduleSlot.local_date >= since
+        )
+    )
+    for schedule_id, day, tz in rows:
+        found[schedule_id].add((day, tz))
+    return found
+
+
+def future_slots(
+    session: Session, schedule_ids: Collection[int], after: datetime
+) -> list[ScheduleSlot]:
+    """Planned slots of these schedules whose prompt is still ahead (someone who takes a
+    role now joins them), earliest first."""
+    if not schedule_ids:
+        return []
+    return list(
+        session.scalars(
+            select(ScheduleSlot)
+            .where(ScheduleSlot.schedule_id.in_(set(schedule_ids)), ScheduleSlot.prompt_at > after)
+            .order_by(ScheduleSlot.prompt_at, ScheduleSlot.id)
+        )
+    )
+
+
+def roles_of_people(
+    session: Session, team_id: str, user_ids: Collection[str]
+) -> dict[str, set[str]]:
+    """The role keys each of `user_ids` holds now (people holding none are absent)."""
+    found: dict[str, set[str]] = {}
+    if not user_ids:
+        return found
+    rows = session.execute(
+        select(RoleAssignment.user_id, RoleAssignment.role_key).where(
+            RoleAssignment.team_id == team_id, RoleAssignment.user_id.in_(set(user_ids))
+        )
+    )
+    for user_id, role_key in rows:
+        found.setdefault(user_id, set()).add(role_key)
+    return found
+
+
+def schedules_by_id(session: Session, schedule_ids: Collection[int]) -> dict[int, PromptSchedule]:
+    """Schedules by id, removed ones included (the claimed rows of a batch name them)."""
+    if not schedule_ids:
+        return {}
+    rows = session.scalars(select(PromptSchedule).where(PromptSchedule.id.in_(set(schedule_ids))))
+    return {row.id: row for row in rows}
+
+
+def profile_facts(
+    session: Session, team_id: str, user_ids: Collection[str]
+) -> dict[str, tuple[str | None, bool]]:
+    """(locale, deactivated) of each of `user_ids` with a cached profile: plain values, as a
+    batch of prompts needs them (loading whole profiles costs more than the query)."""
+    if not user_ids:
+        return {}
+    rows = session.execute(
+        select(UserProfile.user_id, UserProfile.locale, UserProfile.deleted).where(
+            UserProfile.team_id == team_id, UserProfile.user_id.in_(set(user_ids))
+        )
+    )
+    return {user: (locale, bool(deleted)) for user, locale, deleted in rows}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -305,3 +305,48 @@ def setting_values(session: Session, key: str) -> list[str]:
     """Every workspace's own value of one setting (e.g. every first-response override), for
     cross-workspace work such as the first-response flag."""
     return list(session.scalars(select(WorkspaceSetting.value).where(WorkspaceSetting.key == key)))
+
+
+@dataclass(frozen=True)
+class WeekFigures:
+    """A workspace's queue over [start, end): filed and resolved in it, open at its end."""
+
+    filed: int
+    resolved: int
+    open: int
+    oldest_open: datetime | None
+    open_by_severity: dict[str, int]
+
+
+def week_figures(session: Session, team_id: str, start: datetime, end: datetime) -> WeekFigures:
+    """The queue's figures over [start, end) (customer support's weekly update). Open at
+    `end`: filed before it and not resolved or closed by then (as far as the store tells:
+    a reopened ticket counts from its reopening)."""
+    mine = Ticket.team_id == team_id
+    filed = session.scalar(
+        select(func.count()).where(mine, Ticket.created_at >= start, Ticket.created_at < end)
+    )
+    resolved = session.scalar(
+        select(func.count()).where(mine, Ticket.resolved_at >= start, Ticket.resolved_at < end)
+    )
+    still_open = and_(
+        mine,
+        Ticket.created_at < end,
+        or_(
+            Ticket.status.in_(("new", "analyzing")),
+            Ticket.resolved_at >= end,
+            and_(Ticket.resolved_at.is_(None), Ticket.closed_at >= end),
+        ),
+    )
+    by_severity = {
+        severity: int(count)
+        for severity, count in session.execute(
+            select(Ticket.severity, func.count()).where(still_open).group_by(Ticket.severity)
+        )
+    }
+    oldest = session.scalar(select(func.min(Ticket.created_at)).where(still_open))
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)  # an aggregate's result skips the column type
+    return WeekFigures(
+        int(filed or 0), int(resolved or 0), sum(by_severity.values()), oldest, by_severity
+    )

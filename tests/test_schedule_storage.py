@@ -13,13 +13,16 @@ from sqlalchemy.orm import Session
 
 from domain.schedules import Schedule, due_slots, slot
 from storage.db import Database
+from storage.digests import claim_due_digests, open_digest, record_digest_message
 from storage.models import PromptAnswer, PromptOccurrence
-from storage.occurrences import (
-    add_occurrences,
+from storage.occurrence_claims import (
     claim_due_prompts,
     claim_due_reminders,
     due_prompts,
     expire_missed,
+)
+from storage.occurrences import (
+    add_occurrences,
     move,
     occurrence,
     occurrences_of,
@@ -32,13 +35,10 @@ from storage.prompt_answers import (
     answer_of,
     answers_between,
     answers_of,
-    claim_due_digests,
-    open_digest,
     pause_of,
     pauses_of,
     previous_answer,
     record_answer_thread,
-    record_digest_message,
     save_answer,
     set_pause,
 )

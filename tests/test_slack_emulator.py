@@ -345,3 +345,52 @@ def test_bolt_routes_every_built_request(fake: FakeSlack) -> None:
     # sorted(BUILDERS): block_actions, message_action, reaction_added, slash_command, view
     assert handled == ["action:42", "shortcut:hi", "reaction:eyes", "command", "view:why?"]
     assert fake.responses == [ResponsePost("slash_command.json", {"text": "owner of billing"})]
+
+
+def test_scheduled_messages_follow_slacks_rules() -> None:
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError
+
+    from slack_emulator.emulator import SlackEmulator
+
+    emu = SlackEmulator().start()
+    try:
+        now = [1_800_000_000.0]
+        emu.scheduled_clock = lambda: now[0]  # type: ignore[attr-defined]
+        emu.add_user("UALICE", "alice")
+        client = WebClient(token="xoxb-test", base_url=emu.api_url)
+        for post_at, error in (
+            (now[0] - 1, "time_in_past"),
+            (now[0] + 121 * 86400, "time_too_far"),
+        ):
+            try:
+                client.chat_scheduleMessage(channel="UALICE", post_at=int(post_at), text="x")
+                raise AssertionError("accepted")
+            except SlackApiError as refused:
+                assert refused.response["error"] == error
+        kept = client.chat_scheduleMessage(
+            channel="UALICE",
+            post_at=int(now[0] + 60),
+            text="later",
+            metadata={"event_type": "x", "event_payload": {}},
+        )
+        gone = client.chat_scheduleMessage(channel="UALICE", post_at=int(now[0] + 90), text="no")
+        listed = client.api_call("chat.scheduledMessages.list", json={})["scheduled_messages"]
+        assert [m["text"] for m in listed] == ["later", "no"]
+        client.chat_deleteScheduledMessage(
+            channel=gone["channel"], scheduled_message_id=gone["scheduled_message_id"]
+        )
+        assert emu.messages("DUALICE") == []
+        now[0] += 120
+        client.auth_test()  # any call posts what is due
+        [posted] = emu.messages("DUALICE")
+        assert posted["text"] == "later" and "metadata" not in posted
+        try:
+            client.chat_deleteScheduledMessage(
+                channel=kept["channel"], scheduled_message_id=kept["scheduled_message_id"]
+            )
+            raise AssertionError("deleted a posted message")
+        except SlackApiError as refused:
+            assert refused.response["error"] == "invalid_scheduled_message_id"
+    finally:
+        emu.stop()
