@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from domain.config import Defaults
 from domain.delivery import POST, UPDATE
 from handlers.delivery import Kind, Outgoing
 from handlers.issue_blocks import card
+from handlers.issue_notify import ESCALATION, permalink
+from i18n import t
 from services import ticket_queries as queries
 from services.config import workspace_config
 from services.deliveries import CARD, CARD_LINE
@@ -25,8 +28,9 @@ from storage.models import OutboxDelivery, Ticket
 CARD_GONE = frozenset({"message_not_found", "channel_not_found"})
 
 
-def card_kinds(settings: Defaults) -> dict[str, Kind]:
-    """The dispatcher's kinds for the ticket card and its thread lines."""
+def card_kinds(settings: Defaults, client: WebClient | None = None) -> dict[str, Kind]:
+    """The dispatcher's kinds for the ticket card and its thread lines (and, with the
+    dispatcher's `client`, the escalation DM, which links the card's thread)."""
 
     def render_card(
         session: Session, row: OutboxDelivery, planned: Outgoing, now: datetime
@@ -60,9 +64,23 @@ def card_kinds(settings: Defaults) -> dict[str, Kind]:
         text = str(row.payload.get("text") or "")
         return Outgoing(POST, ticket.card_channel, {"text": text, "thread_ts": ticket.card_ts})
 
+    def render_escalation(
+        session: Session, row: OutboxDelivery, planned: Outgoing, now: datetime
+    ) -> Outgoing | None:
+        args = dict(planned.args)
+        ticket_id, lang = args.pop("ticket_id", None), str(args.pop("lang", "en"))
+        ticket = queries.ticket_by_id(session, int(ticket_id)) if ticket_id else None
+        link = permalink(client, ticket.card_channel, ticket.card_ts) if client and ticket else None
+        if link:
+            args["text"] = (
+                str(args.get("text", "")) + "\n" + t(lang, "issue.packet.thread", link=link)
+            )
+        return Outgoing(planned.method, planned.channel, args)
+
     return {
         CARD: Kind(render=render_card, on_sent=_record_card, on_failed=on_card_failed),
         CARD_LINE: Kind(render=render_line),
+        ESCALATION: Kind(render=render_escalation),
     }
 
 
