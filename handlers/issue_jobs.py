@@ -38,9 +38,8 @@ def flag_first_responses(deps: Deps, client: WebClient, now: datetime) -> int:
                     continue  # nowhere to flag; claimed anyway, or every tick would look again
                 text = flag_text(ticket, scan.configs, now)
                 key = f"flag:{ticket.id}"
-                outbox.post(
-                    session, ticket.team_id, key, channel, text, now=now, kind="ticket_flag"
-                )
+                team, at = ticket.team_id, deps.now()  # enqueued now, whatever `now` we flag for
+                outbox.post(session, team, key, channel, text, now=at, kind="ticket_flag")
                 flagged += 1
     return flagged
 
