@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from handlers.access import requester_is_admin
 from handlers.context import requester
 from handlers.deps import Deps
 from handlers.errors import guarded
@@ -15,12 +16,16 @@ from handlers.replies import context_block, section
 from handlers.role import role_line
 from handlers.users import UserDirectory
 from i18n import t
+from services import deliveries as outbox
 from services import roles as role_service
 from services.ticket_queries import list_tickets
 
 
-def home_view(deps: Deps, team_id: str, user_id: str, lang: str) -> dict[str, Any]:
-    """The Home tab for one person, from the store."""
+def home_view(
+    deps: Deps, team_id: str, user_id: str, lang: str, *, admin: bool = False
+) -> dict[str, Any]:
+    """The Home tab for one person, from the store (an admin also sees how many messages
+    could not be delivered)."""
     now = deps.now()
     with deps.db.begin() as session:
         catalog = role_service.workspace_catalog(session, team_id, deps.catalog)
@@ -28,6 +33,7 @@ def home_view(deps: Deps, team_id: str, user_id: str, lang: str) -> dict[str, An
         views = role_service.directory(session, team_id, catalog, day)
         mine = list_tickets(session, team_id, "mine", user_id)
         tickets = [ticket_line(ticket, lang, now) for ticket in mine.tickets]
+        undelivered = outbox.failure_count(session, team_id) if admin else 0
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": t(lang, "home.title")}},
         section("\n".join([t(lang, "home.roles"), *(role_line(v, lang) for v in views)])),
@@ -36,6 +42,8 @@ def home_view(deps: Deps, team_id: str, user_id: str, lang: str) -> dict[str, An
         {"type": "divider"},
         context_block(t(lang, "home.hint")),
     ]
+    if undelivered:
+        blocks.insert(1, section(t(lang, "deliveries.home", count=undelivered)))
     return {"type": "home", "blocks": blocks}
 
 
@@ -51,7 +59,9 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
         if event.get("tab", "home") != "home":
             return
         who = requester(context)
-        view = home_view(deps, who.team_id, who.user_id, who.lang)
+        with deps.db.begin() as session:
+            admin = requester_is_admin(deps, directory, session, who)
+        view = home_view(deps, who.team_id, who.user_id, who.lang, admin=admin)
         client.views_publish(user_id=who.user_id, view=view)
 
     app.event("app_home_opened")(ack=acknowledge, lazy=[guarded(publish_home)])
