@@ -8,10 +8,12 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.settings import Settings
+from bot.slack_client import make_delivery_client
 from domain.catalog import Catalog, load_catalog
 from handlers import register_all
 from handlers.background import Background
 from handlers.clock import Clock
+from handlers.delivery import Dispatcher, Timer
 from handlers.deps import Deps
 from handlers.installation import (
     Installation,
@@ -20,6 +22,7 @@ from handlers.installation import (
     learn_installation,
     make_workspace_guard,
 )
+from handlers.issue_outbox import card_kinds
 from storage.db import Database
 
 
@@ -32,6 +35,7 @@ def create_app(
     clock: Clock | None = None,
     background: Background | None = None,
     installation: Installation | None = None,
+    timer: Timer | None = None,
 ) -> tuple[App, Deps]:
     """Build the Bolt app and its dependencies.
 
@@ -47,6 +51,15 @@ def create_app(
         clock=clock or Clock(),
         background=background or Background(),
         installations=SingleInstallation(installation or learn_installation(client)),
+    )
+    # The outbox's sender: its own client (no retries of its own, short timeouts; it paces
+    # and retries itself), so bulk deliveries never hold up interactive calls on `client`.
+    sender = make_delivery_client(settings, token=client.token)
+    deps.dispatcher = Dispatcher(
+        db,
+        sender,
+        kinds=card_kinds(settings, sender),
+        timer=timer or Timer(deps.clock.now),
     )
     # Bolt warns that `authorize` makes the client's token unused; it does not (handlers post
     # with app.client), so Bolt is built while the client holds no token.

@@ -17,7 +17,8 @@ from bot.settings import Settings, SettingsError, load_settings
 from bot.slack_client import make_client
 from domain.catalog import CatalogError
 from handlers.deps import Deps
-from handlers.installation import InstallationError
+from handlers.installation import InstallationError, SingleInstallation
+from services import deliveries
 from storage.db import Database
 
 log = logging.getLogger("rolecall")
@@ -119,6 +120,9 @@ def _serve(settings: Settings, *, http: bool, port: int | None) -> int:
     if not socket_mode:
         settings.require("slack_signing_secret")
     db, client, app, deps = _open(settings)
+    dispatcher = deps.dispatcher
+    assert dispatcher is not None  # create_app builds it
+    dispatcher.start()  # sends what commits enqueue, and what a killed run left
     scheduler = start_scheduler(deps, client)
     try:
         if socket_mode:
@@ -135,6 +139,7 @@ def _serve(settings: Settings, *, http: bool, port: int | None) -> int:
     finally:
         scheduler.shutdown(wait=False)
         deps.background.shutdown(wait=True)
+        dispatcher.stop()
     return 0
 
 
@@ -145,8 +150,23 @@ def _tick(settings: Settings, at: datetime) -> int:
     done = run_due(deps, client, at)
     deps.background.settle()
     deps.background.shutdown(wait=True)
+    dispatcher = deps.dispatcher
+    assert dispatcher is not None  # create_app builds it
+    dispatcher.recover()
+    # No server sends for a cron deployment: send what is due, until it is sent or has
+    # failed for good (later retries wait for the next tick).
+    waiting = dispatcher.drain(deadline=300)
+    dispatcher.stop()
     summary = ", ".join(f"{name}: {n}" for name, n in done.items()) or "nothing scheduled"
-    print(f"rolecall: tick at {at.isoformat()} — {summary}")
+    failed = 0
+    if isinstance(deps.installations, SingleInstallation):
+        team = deps.installations.installation.team_id
+        with deps.db.begin() as session:
+            failed = deliveries.failure_count(session, team) if team else 0
+    print(
+        f"rolecall: tick at {at.isoformat()} — {summary}; "
+        f"deliveries sent: {dispatcher.sent}, waiting: {waiting}, failed: {failed}"
+    )
     return 0
 
 

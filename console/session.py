@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from console.render import Button, Rendered, render_message, render_view, view_title
 from console.workspace import TEAM, Workspace
 from handlers.deps import Deps
+from services import deliveries
 from slack_emulator import ApiCall, ResponsePost, SlackEmulator, payloads
 
 RELAY_TOKEN = "xoxb-shell-relay"  # the shell's own calls to the emulator: never printed
@@ -98,6 +99,7 @@ class Session:
         self.origins: dict[str, Where] = {}
         self._keys = itertools.count(1)
         self._seen_views: set[str] = set()
+        self._failed_seen: set[int] = set()
 
     # --- talking to the app ----------------------------------------------------------------
     def ephemeral_here(self, channel: str | None = None) -> Where:
@@ -184,8 +186,11 @@ class Session:
 
     # --- what the bot did ------------------------------------------------------------------
     def finish(self) -> None:
-        """After an input: wait for the app's follow-ups and print them in order."""
+        """After an input: wait for the app's follow-ups, send what they enqueued, and print
+        them in order (and any delivery that failed for good, with Slack's reason)."""
         self.deps.background.settle()
+        if self.deps.dispatcher is not None:
+            self.deps.dispatcher.drain(deadline=10)
         for item in self.traffic.take():
             if isinstance(item, ResponsePost):
                 self.show_response(item, self.origins.get(item.key, self.ephemeral_here()))
@@ -193,6 +198,20 @@ class Session:
                 getattr(self, _SHOWN[item.method])(item.args)
         if self.fresh:
             self.buttons, self.fresh = self.fresh, []
+        self.show_failures()
+
+    def show_failures(self) -> None:
+        """Deliveries that failed for good since the last look: what, to whom, and why."""
+        with self.deps.db.begin() as store:
+            failed = deliveries.failures(store, TEAM)
+        for failure in reversed(failed):
+            if failure.id in self._failed_seen:
+                continue
+            self._failed_seen.add(failure.id)
+            target = self.place(failure.target) if failure.target else "?"
+            self.print(
+                f"  ✗ delivery {failure.id} ({failure.kind} to {target}) failed: {failure.reason}"
+            )
 
     def _channel_of(self, channel: str) -> str:
         return f"D{channel}" if self.workspace.by_id(channel) else channel

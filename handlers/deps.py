@@ -13,6 +13,7 @@ from handlers.clock import Clock
 from storage.db import Database
 
 if TYPE_CHECKING:  # handlers import this module; at run time the import would go round
+    from handlers.delivery import Dispatcher
     from handlers.installation import Installations
 
 
@@ -30,7 +31,8 @@ class AppSettings(Defaults, Protocol):
 
 @dataclass
 class Deps:
-    """Settings, store, catalogue, clock, the after-ack executor and whom we serve."""
+    """Settings, store, catalogue, clock, the after-ack executor, whom we serve, and the
+    outbox's dispatcher (commits that enqueue wake it; `rolecall tick` and tests drain it)."""
 
     settings: AppSettings
     db: Database
@@ -38,6 +40,7 @@ class Deps:
     clock: Clock
     background: Background
     installations: Installations
+    dispatcher: Dispatcher | None = None
 
     def now(self) -> datetime:
         """The current instant (UTC)."""

@@ -11,6 +11,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from handlers.access import requester_is_admin
 from handlers.context import requester
 from handlers.deps import Deps
 from handlers.errors import guarded
@@ -21,13 +22,17 @@ from handlers.role import role_line
 from handlers.standup_blocks import home_section
 from handlers.users import UserDirectory
 from i18n import t
+from services import deliveries as outbox
 from services import roles as role_service
 from services.standup_reports import next_prompts
 from services.ticket_queries import list_tickets
 
 
-def home_view(deps: Deps, team_id: str, user_id: str, lang: str) -> dict[str, Any]:
-    """The Home tab for one person, from the store."""
+def home_view(
+    deps: Deps, team_id: str, user_id: str, lang: str, *, admin: bool = False
+) -> dict[str, Any]:
+    """The Home tab for one person, from the store (an admin also sees how many messages
+    could not be delivered)."""
     now = deps.now()
     with deps.db.begin() as session:
         catalog = role_service.workspace_catalog(session, team_id, deps.catalog)
@@ -36,6 +41,7 @@ def home_view(deps: Deps, team_id: str, user_id: str, lang: str) -> dict[str, An
         mine = list_tickets(session, team_id, "mine", user_id)
         tickets = [ticket_line(ticket, lang, now) for ticket in mine.tickets]
         coming = next_prompts(session, team_id, deps.settings, user_id, now)
+        undelivered = outbox.failure_count(session, team_id) if admin else 0
     unlisted = mine.total - len(mine.tickets)  # beyond the page the store handed over
     roles = _listed(t(lang, "home.roles"), [role_line(v, lang) for v in views], lang, "role")
     shown = tickets or [t(lang, "home.no_tickets")]
@@ -49,6 +55,8 @@ def home_view(deps: Deps, team_id: str, user_id: str, lang: str) -> dict[str, An
         {"type": "divider"},
         context_block(t(lang, "home.hint")),
     ]
+    if undelivered:
+        blocks.insert(1, section(t(lang, "deliveries.home", count=undelivered)))
     return {"type": "home", "blocks": blocks}
 
 
@@ -78,7 +86,9 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
         if event.get("tab", "home") != "home":
             return
         who = requester(context)
-        view = home_view(deps, who.team_id, who.user_id, who.lang)
+        with deps.db.begin() as session:
+            admin = requester_is_admin(deps, directory, session, who)
+        view = home_view(deps, who.team_id, who.user_id, who.lang, admin=admin)
         client.views_publish(user_id=who.user_id, view=view)
 
     app.event("app_home_opened")(ack=acknowledge, lazy=[guarded(publish_home)])

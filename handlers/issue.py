@@ -1,5 +1,5 @@
 """`/issue`: the support queue's command. Answers come from the store in the ack; cards,
-threads and DMs follow after it (handlers.issue_notify)."""
+threads and DMs are enqueued with the change (handlers.issue_notify) and sent by the outbox."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from domain.errors import UsageError
 from domain.parsing import parse_user, split_command
 from domain.tickets import USAGE, parse_filing, parse_number, parse_resolution
-from handlers import issue_follow_ups
+from handlers import issue_follow_ups, issue_notify
 from handlers.access import requester_is_admin
 from handlers.context import Requester, requester
 from handlers.deps import Deps
@@ -27,7 +27,6 @@ from handlers.issue_blocks import (
     show_blocks,
 )
 from handlers.issue_follow_ups import Handoff, open_view, search_job, ticket_lines
-from handlers.issue_notify import Notifier
 from handlers.mrkdwn import channel as channel_ref
 from handlers.mrkdwn import escape, user
 from handlers.replies import ephemeral
@@ -54,7 +53,7 @@ class Ctx:
     deps: Deps
     session: Session
     who: Requester
-    notifier: Notifier
+    client: WebClient
     directory: UserDirectory
     command: dict[str, Any]
     respond: Respond
@@ -68,17 +67,13 @@ class Ctx:
         return requester_is_admin(self.deps, self.directory, self.session, self.who)
 
     def changed(self, change: tickets.Change, key: str, **params: Any) -> Reply:
-        """The ack for a change, with the card/thread/DM work queued after it."""
-        team = self.who.team_id
-        return Reply(
-            self.t(key, number=change.number, **params),
-            after=[lambda: self.notifier.changed(team, change)],
-        )
+        """The ack for a change; its card, thread line and DMs join the change's transaction."""
+        issue_notify.changed(self.session, self.deps, self.directory, self.who.team_id, change)
+        return Reply(self.t(key, number=change.number, **params))
 
 
 def register(app: App, deps: Deps, directory: UserDirectory) -> None:
     """Wire `/issue` (buttons and modals: issue_actions; shortcut and reaction: issue_events)."""
-    notifier = Notifier(deps, app.client, directory)
 
     def issue_command(
         ack: Ack,
@@ -97,7 +92,7 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
             after_ack(deps, open_view, client, respond, who.lang, trigger, view)
             return
         with deps.db.begin() as session:
-            ctx = Ctx(deps, session, who, notifier, directory, command, respond)
+            ctx = Ctx(deps, session, who, client, directory, command, respond)
             handler = SUBCOMMANDS.get(sub)
             reply = handler(ctx, rest) if handler else file_now(ctx, command.get("text", ""))
         ack(ephemeral(reply.text, reply.blocks))
@@ -119,15 +114,8 @@ def file_now(ctx: Ctx, text: str) -> Reply:
     ticket, _ = tickets.file_ticket(
         ctx.session, ctx.who.team_id, ctx.who.user_id, filed, ctx.deps.now()
     )
-    respond = ctx.respond
-
-    def tell(text: str) -> object:
-        return respond(response_type="ephemeral", text=text)
-
-    return Reply(
-        filed_text(ctx.deps, ctx.session, ctx.who, ticket.number, headline(ticket)),
-        after=[lambda: ctx.notifier.filed(ticket.id, tell)],
-    )
+    issue_notify.filed(ctx.session, ctx.deps, ctx.directory, ticket)
+    return Reply(filed_text(ctx.deps, ctx.session, ctx.who, ticket.number, headline(ticket)))
 
 
 def filed_text(deps: Deps, session: Session, who: Requester, number: int, title: str) -> str:
@@ -232,7 +220,7 @@ def cmd_escalate(ctx: Ctx, rest: str) -> Reply:
         ticket = tickets.get_ticket(ctx.session, team, number)
         tickets.check_escalation(ctx.session, ticket, ctx.who.user_id, ctx.admin)
         view = escalate_modal(ctx.who.lang, ticket)
-        client, trigger = ctx.notifier.client, ctx.command["trigger_id"]
+        client, trigger = ctx.client, ctx.command["trigger_id"]
         respond, lang = ctx.respond, ctx.who.lang
         return Reply(
             ctx.t("issue.escalate.opening", number=number),

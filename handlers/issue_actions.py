@@ -15,6 +15,7 @@ from domain.tickets import (
     parse_number,
     parse_severity,
 )
+from handlers import issue_notify
 from handlers.access import admin_check
 from handlers.context import requester
 from handlers.deps import Deps
@@ -39,7 +40,6 @@ from handlers.issue_blocks import (
     resolve_modal,
     submitted,
 )
-from handlers.issue_notify import Notifier
 from handlers.users import UserDirectory
 from i18n import t
 from services import tickets
@@ -47,7 +47,6 @@ from services import tickets
 
 def register(app: App, deps: Deps, directory: UserDirectory) -> None:
     """Wire the card buttons and the modal submissions."""
-    notifier = Notifier(deps, app.client, directory)
 
     def card_button(
         ack: Ack,
@@ -82,8 +81,8 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
                 ACTION_REOPEN: tickets.reopen,
             }[aid]
             change = operation(session, team, number, me, now, admin)
+            issue_notify.changed(session, deps, directory, team, change)
         ack()
-        after_ack(deps, notifier.changed, team, change)
 
     for action_id in CARD_ACTIONS:
         app.action(action_id)(card_button)
@@ -110,12 +109,11 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
                 session, who.team_id, who.user_id, filed, deps.now(), dedupe_key=key, source=source
             )
             if created:
+                issue_notify.filed(session, deps, directory, ticket)
                 text = filed_text(deps, session, who, ticket.number, headline(ticket))
             else:
                 text = t(who.lang, "issue.already_filed", number=ticket.number)
         ack(response_action="update", view=done_view(who.lang, text))
-        if created:
-            after_ack(deps, notifier.filed, ticket.id)
 
     def resolve_submitted(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         """Resolve with the modal's root cause and solution (both required)."""
@@ -137,8 +135,8 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
                 deps.now(),
                 admin_check(deps, directory, session, who),
             )
+            issue_notify.changed(session, deps, directory, who.team_id, change)
         ack()
-        after_ack(deps, notifier.changed, who.team_id, change)
 
     def escalate_submitted(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         """Send the escalation packet to the tech lead."""
@@ -150,8 +148,8 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
             change, _ = tickets.escalate(
                 session, who.team_id, number, who.user_id, deps.now(), admin, packet
             )
+            issue_notify.changed(session, deps, directory, who.team_id, change)
         ack()
-        after_ack(deps, notifier.changed, who.team_id, change)
 
     app.view(FILE_VIEW)(file_submitted)
     app.view(RESOLVE_VIEW)(resolve_submitted)

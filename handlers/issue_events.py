@@ -12,15 +12,18 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from domain.tickets import DEFAULT_CATEGORY, DEFAULT_SEVERITY, description_of, summary_of
+from handlers import issue_notify
 from handlers.context import Requester, requester
 from handlers.deps import Deps
 from handlers.errors import after_ack
 from handlers.issue_blocks import card_lang, file_modal
-from handlers.issue_notify import Notifier, slack_error
+from handlers.issue_notify import permalink, slack_error
 from handlers.mrkdwn import user
+from handlers.notify import dm
 from handlers.slack_text import mentioned_users, readable
 from handlers.users import UserDirectory
 from i18n import lang_of, t
+from services import deliveries as outbox
 from services import ticket_queries as queries
 from services import tickets
 from services.config import workspace_config
@@ -36,7 +39,6 @@ def message_key(channel: str, ts: str) -> str:
 
 def register(app: App, deps: Deps, directory: Any) -> None:
     """Wire the message shortcut and the reaction."""
-    notifier = Notifier(deps, app.client, directory)
 
     def log_customer_issue(
         ack: Ack,
@@ -60,7 +62,7 @@ def register(app: App, deps: Deps, directory: Any) -> None:
             after_ack(deps, lambda: respond(text=text, response_type="ephemeral"))
             return
         trigger = shortcut["trigger_id"]
-        after_ack(deps, open_prefilled, notifier, client, who, trigger, channel, message)
+        after_ack(deps, open_prefilled, directory, client, who, trigger, channel, message)
 
     def ticket_reaction(event: dict[str, Any], context: BoltContext) -> None:
         """A :ticket: on a message files it once, however many react or Slack retries."""
@@ -71,9 +73,8 @@ def register(app: App, deps: Deps, directory: Any) -> None:
             return
         who = requester(context)
         bot = (context.bot_user_id, context.bot_id)
-        after_ack(
-            deps, file_reacted, deps, notifier, who, str(item["channel"]), str(item["ts"]), bot
-        )
+        where = (str(item["channel"]), str(item["ts"]))
+        after_ack(deps, file_reacted, deps, app.client, directory, who, *where, bot)
 
     # Spelled out (== issue_blocks.SHORTCUT) so the manifest test can find the callback ID.
     app.shortcut("log_customer_issue")(log_customer_issue)
@@ -99,7 +100,7 @@ def readable_text(directory: UserDirectory, team_id: str, text: str) -> str:
 
 
 def open_prefilled(
-    notifier: Notifier,
+    directory: UserDirectory,
     client: WebClient,
     who: Requester,
     trigger: str,
@@ -107,7 +108,7 @@ def open_prefilled(
     message: dict[str, Any],
 ) -> None:
     """views.open with the message's readable text and permalink (the source in metadata)."""
-    link = notifier.permalink(channel, message["ts"])
+    link = permalink(client, channel, message["ts"])
     source = {
         "channel": channel,
         "ts": message["ts"],
@@ -115,7 +116,7 @@ def open_prefilled(
         "permalink": link,
     }
     meta = json.dumps({"source": source})
-    text = readable_text(notifier.directory, who.team_id, str(message.get("text") or ""))
+    text = readable_text(directory, who.team_id, str(message.get("text") or ""))
     view = file_modal(who.lang, meta, text=text, permalink=link)
     client.views_open(trigger_id=trigger, view=view)
 
@@ -143,7 +144,8 @@ def fetch_message(client: WebClient, channel: str, ts: str) -> dict[str, Any] | 
 
 def file_reacted(
     deps: Deps,
-    notifier: Notifier,
+    client: WebClient,
+    directory: UserDirectory,
     who: Requester,
     channel: str,
     ts: str,
@@ -152,26 +154,24 @@ def file_reacted(
     """File the reacted message, then answer in its thread with the number and post the card.
 
     Rolecall's own messages (`bot`: its user and bot IDs) are not filed; the reactor is told.
-    Each delivery stands alone, so a thread reply that fails never costs the ticket its card.
+    The answer, the hint and the card are enqueued with the ticket (each delivery stands
+    alone, so a thread reply that fails never costs the ticket its card).
     """
     key = message_key(channel, ts)
     with deps.db.begin() as session:
         if queries.ticket_for_message(session, who.team_id, key) is not None:
             return  # another reaction or a retry filed it already
-    client = notifier.client
     message = fetch_message(client, channel, ts)
     if message is None:
         log.warning("reacted message %s/%s not found", channel, ts)
-        _tell_reactor(notifier, who, "issue.reaction.unreadable")
+        _tell_reactor(deps, directory, who, "issue.reaction.unreadable")
         return
     if from_bot(message, *bot):
-        _tell_reactor(notifier, who, "issue.reaction.bot_message")
+        _tell_reactor(deps, directory, who, "issue.reaction.bot_message")
         return
-    text = description_of(
-        readable_text(notifier.directory, who.team_id, str(message.get("text") or ""))
-    )
+    text = description_of(readable_text(directory, who.team_id, str(message.get("text") or "")))
     source = tickets.Source(
-        channel, ts, thread_ts=message.get("thread_ts"), permalink=notifier.permalink(channel, ts)
+        channel, ts, thread_ts=message.get("thread_ts"), permalink=permalink(client, channel, ts)
     )
     filed = tickets.NewTicket(
         summary=summary_of(text) or t(who.lang, "issue.reaction.untitled"),
@@ -183,35 +183,33 @@ def file_reacted(
         ticket, created = tickets.file_ticket(
             session, who.team_id, who.user_id, filed, deps.now(), dedupe_key=key, source=source
         )
+        if not created:
+            return
         support = workspace_config(session, deps.settings, who.team_id).support_channel
-    if not created:
-        return
-    lang = card_lang(ticket)
-    answer = "issue.reaction.filed" if support else "issue.reaction.filed_no_channel"
-    try:
-        client.chat_postMessage(
-            channel=channel,
+        answer = "issue.reaction.filed" if support else "issue.reaction.filed_no_channel"
+        now, lang = deps.now(), card_lang(ticket)
+        session.flush()
+        outbox.post(
+            session,
+            who.team_id,
+            f"filed-as:{ticket.id}",
+            channel,
+            t(lang, answer, number=ticket.number, user=user(who.user_id)),
+            now=now,
             thread_ts=source.thread_ts or ts,
-            text=t(lang, answer, number=ticket.number, user=user(who.user_id)),
+            kind="ticket_filed_as",
         )
-    except Exception:
-        log.exception("answering in the thread of %s/%s failed", channel, ts)
-    if not support:
-        try:
-            client.chat_postEphemeral(
-                channel=channel, user=who.user_id, text=t(who.lang, "issue.no_support_channel")
-            )
-        except Exception:
-            log.exception("the no-support-channel hint failed")
-    notifier.filed(ticket.id)
+        if not support:
+            text = t(who.lang, "issue.no_support_channel")
+            key = f"no-support:{ticket.id}"
+            outbox.ephemeral(session, who.team_id, key, channel, who.user_id, text, now=now)
+        issue_notify.filed(session, deps, directory, ticket)
 
 
-def _tell_reactor(notifier: Notifier, who: Requester, key: str) -> None:
-    """A DM to the person who reacted, in their language (best effort: logged when it fails)."""
-    try:
-        profile = notifier.directory.profile(who.team_id, who.user_id)
-        lang = lang_of(profile.locale) if profile and profile.locale else who.lang
-        opened = notifier.client.conversations_open(users=who.user_id)
-        notifier.client.chat_postMessage(channel=str(opened["channel"]["id"]), text=t(lang, key))
-    except Exception:
-        log.exception("telling %s why the reaction filed nothing failed", who.user_id)
+def _tell_reactor(deps: Deps, directory: UserDirectory, who: Requester, key: str) -> None:
+    """A DM to the person who reacted, in their language (sent by the outbox)."""
+    profile = directory.profile(who.team_id, who.user_id)  # after the ack: may ask Slack
+    lang = lang_of(profile.locale) if profile and profile.locale else who.lang
+    with deps.db.begin() as session:
+        dedupe = f"reaction:{who.user_id}:{key}:{deps.now().isoformat()}"
+        dm(session, deps, who.team_id, who.user_id, dedupe, t(lang, key))

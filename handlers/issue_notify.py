@@ -1,258 +1,137 @@
-"""After-ack Web API work of the support queue: the card, its thread, DMs, the source thread.
-
-Runs on `deps.background`; each function reloads the ticket so what Slack shows is the
-store's latest state, and a per-ticket lock keeps a card from being posted twice or updated
-out of order when changes arrive close together.
+"""What Slack is told about a ticket change, enqueued in the change's own transaction: the
+card (posted, then updated in place), a line in its thread, DMs to the people concerned and
+the resolution in the source thread. The outbox sends them (handlers.issue_outbox renders
+the card from the store at send time), so a change that commits is told exactly once, in
+order, and one that rolls back is told nothing.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
+import uuid
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from domain.tickets import FEEDBACK_CATEGORIES
 from handlers.deps import Deps
-from handlers.issue_blocks import card, card_lang, headline, resolution_text, shown
-from handlers.mrkdwn import channel as channel_ref
-from handlers.mrkdwn import escape, user
+from handlers.issue_blocks import card_lang, headline, resolution_text, shown
+from handlers.mrkdwn import user
+from handlers.notify import dm
 from handlers.users import UserDirectory
 from i18n import lang_of, t
+from services import deliveries as outbox
 from services import ticket_queries as queries
 from services.config import workspace_config
 from services.tickets import Change, product_managers
 from storage.models import Ticket
 
 log = logging.getLogger(__name__)
-# chat.update answers these when the card (or its channel) is gone: post a fresh card.
-CARD_GONE = frozenset({"message_not_found", "channel_not_found"})
-# Why Slack refuses a card, as the reporter is told (anything else: "other").
-CARD_REFUSALS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
-# Striped, so memory stays bounded however many tickets there are.
-_LOCKS = tuple(threading.Lock() for _ in range(64))
+# The escalation DM: rendered at send time with the link to the card's thread.
+ESCALATION = "ticket_escalation"
 
 
-def _lock(ticket_id: int) -> threading.Lock:
-    return _LOCKS[ticket_id % len(_LOCKS)]
+def filed(session: Session, deps: Deps, directory: UserDirectory, ticket: Ticket) -> None:
+    """A new ticket: its card, and product managers told of feedback."""
+    session.flush()  # the ticket's ID
+    now, team = deps.now(), ticket.team_id
+    channel = workspace_config(session, deps.settings, team).support_channel
+    if channel:
+        outbox.card_post(session, team, ticket.id, channel, now)
+    if ticket.category in FEEDBACK_CATEGORIES:
+        for manager in product_managers(session, team):
+            if manager != ticket.reporter_id:  # they filed it: no news to them
+                tell(session, deps, directory, ticket, manager, "issue.notify.feedback", "filed")
 
 
-class Notifier:
-    """Posts and updates what Slack shows about tickets."""
-
-    def __init__(self, deps: Deps, client: WebClient, directory: UserDirectory) -> None:
-        self.deps, self.client, self.directory = deps, client, directory
-
-    def _load(self, ticket_id: int) -> tuple[Ticket, str | None]:
-        with self.deps.db.begin() as session:
-            ticket = queries.ticket_by_id(session, ticket_id)
-            if ticket is None:
-                raise LookupError(ticket_id)
-            config = workspace_config(session, self.deps.settings, ticket.team_id)
-            return ticket, config.support_channel
-
-    def filed(self, ticket_id: int, tell: Callable[[str], object] | None = None) -> None:
-        """A new ticket: its card, and product managers told of feedback.
-
-        A card Slack refuses is not silently missing: the reporter is told why, through
-        `tell` (the command's response_url) or else a DM.
-        """
-        with _lock(ticket_id):
-            ticket, channel = self._load(ticket_id)
-            if channel and not ticket.card_ts:
-                try:
-                    self._post_card(ticket, channel)
-                except SlackApiError as error:
-                    log.warning("card of ticket %s not posted: %s", ticket_id, slack_error(error))
-                    _attempt(
-                        "telling the reporter",
-                        ticket_id,
-                        self._card_refused,
-                        ticket,
-                        channel,
-                        slack_error(error),
-                        tell,
-                    )
-                except Exception:
-                    log.exception("posting the card failed for ticket %s", ticket_id)
-        if ticket.category in FEEDBACK_CATEGORIES:
-            with self.deps.db.begin() as session:
-                managers = product_managers(session, ticket.team_id)
-            for manager in managers:
-                if manager == ticket.reporter_id:
-                    continue  # they filed it: no news to them
-                _attempt(
-                    "the feedback DM",
-                    ticket_id,
-                    self.dm,
-                    ticket.team_id,
-                    manager,
-                    "issue.notify.feedback",
-                    ticket,
-                )
-
-    def _post_card(self, ticket: Ticket, channel: str) -> None:
-        """Post a (fresh) card and remember where it is; the ticket gets its channel and ts."""
-        text, blocks = card(ticket, self.deps.now())
-        posted = self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-        ticket.card_channel, ticket.card_ts = str(posted["channel"]), str(posted["ts"])
-        self._save_card(ticket.id, ticket.card_channel, ticket.card_ts)
-
-    def _card_refused(
-        self,
-        ticket: Ticket,
-        channel: str,
-        error: str | None,
-        tell: Callable[[str], object] | None,
-    ) -> None:
-        """Tell the reporter the card is not in the channel, why, and what fixes it."""
-        cached = self.directory.cached(ticket.team_id, ticket.reporter_id)
-        lang = lang_of(cached.locale) if cached and cached.locale else card_lang(ticket)
-        reason = error if error in CARD_REFUSALS else "other"
-        text = t(
-            lang,
-            f"issue.card_failed.{reason}",
-            number=ticket.number,
-            channel=channel_ref(channel),
-            error=escape(error or "?"),
+def changed(
+    session: Session, deps: Deps, directory: UserDirectory, team_id: str, change: Change
+) -> None:
+    """A change: the card updated in place (a fresh one when it is gone), a line in its
+    thread, the people concerned told."""
+    ticket = queries.ticket_by_id(session, change.ticket_id)
+    if ticket is None:
+        return
+    now, key = deps.now(), uuid.uuid4().hex[:16]  # the change's name in its deliveries' keys
+    outbox.card_update(session, team_id, ticket.id, key, now)
+    line = change_line(ticket, change, card_lang(ticket))
+    outbox.card_line(session, team_id, ticket.id, key, line, now)
+    if change.status_changed and ticket.reporter_id != change.actor_id:
+        tell(
+            session, deps, directory, ticket, ticket.reporter_id, "issue.notify.status", key, change
         )
-        if tell is not None:
-            tell(text)
-            return
-        opened = self.client.conversations_open(users=ticket.reporter_id)
-        self.client.chat_postMessage(channel=str(opened["channel"]["id"]), text=text)
-
-    def _save_card(self, ticket_id: int, channel: str, ts: str) -> None:
-        with self.deps.db.begin() as session:
-            ticket = queries.ticket_by_id(session, ticket_id)
-            if ticket is not None:
-                ticket.card_channel, ticket.card_ts = channel, ts
-
-    def changed(self, team_id: str, change: Change) -> None:
-        """A change: card updated in place, a line in its thread, the people concerned told.
-
-        Each delivery stands alone: one that fails is logged and the others still go out.
-        A card that is gone (deleted, or its channel is) is posted afresh.
-        """
-        with _lock(change.ticket_id):
-            ticket, channel = self._load(change.ticket_id)
-            lang = card_lang(ticket)
-            _attempt("updating the card", ticket.id, self._refresh_card, ticket, channel)
-            if ticket.card_channel and ticket.card_ts:
-                _attempt(
-                    "the card's thread line",
-                    ticket.id,
-                    self.client.chat_postMessage,
-                    channel=ticket.card_channel,
-                    thread_ts=ticket.card_ts,
-                    text=change_line(ticket, change, lang),
-                )
-        self._tell_people(ticket, change)
-
-    def _refresh_card(self, ticket: Ticket, channel: str | None) -> None:
-        """Update the card in place; post a fresh one when it is missing or gone."""
-        if ticket.card_channel and ticket.card_ts:
-            text, blocks = card(ticket, self.deps.now())
-            try:
-                self.client.chat_update(
-                    channel=ticket.card_channel, ts=ticket.card_ts, text=text, blocks=blocks
-                )
-                return
-            except SlackApiError as error:
-                if slack_error(error) not in CARD_GONE:
-                    raise
-                log.warning(
-                    "card of ticket %s is gone (%s); posting a fresh one",
-                    ticket.id,
-                    slack_error(error),
-                )
-            ticket.card_channel = ticket.card_ts = None
-        if channel:
-            self._post_card(ticket, channel)
-
-    def _tell_people(self, ticket: Ticket, change: Change) -> None:
-        def tell(user_id: str, key: str, link: str | None = None) -> None:
-            _attempt(
-                f"the {key} DM",
-                ticket.id,
-                self.dm,
-                ticket.team_id,
-                user_id,
-                key,
-                ticket,
-                change,
-                link,
-            )
-
-        if change.status_changed and ticket.reporter_id != change.actor_id:
-            tell(ticket.reporter_id, "issue.notify.status")
-        assignee = change.detail.get("assignee")
-        if change.action == "assign" and assignee and assignee != change.actor_id:
-            tell(str(assignee), "issue.notify.assigned")
-        if change.action == "escalate":
-            link = self.permalink(ticket.card_channel, ticket.card_ts)
-            for lead in change.detail.get("to", []):
-                tell(str(lead), "issue.notify.escalated", link)
-        if change.action == "resolve" and ticket.source_channel:
-            _attempt(
-                "the resolution in the source thread",
-                ticket.id,
-                self.client.chat_postMessage,
-                channel=ticket.source_channel,
-                thread_ts=ticket.source_thread_ts or ticket.source_ts,
-                text=_resolved_text(ticket, card_lang(ticket)),
-            )
-
-    def dm(
-        self,
-        team_id: str,
-        user_id: str,
-        key: str,
-        ticket: Ticket,
-        change: Change | None = None,
-        link: str | None = None,
-    ) -> None:
-        """A direct message in the recipient's language."""
-        cached = self.directory.cached(team_id, user_id)
-        lang = lang_of(cached.locale) if cached and cached.locale else card_lang(ticket)
-        text = t(
-            lang,
-            key,
-            headline=headline(ticket),
-            user=user(change.actor_id if change else ticket.reporter_id),
-            status=t(lang, f"issue.status.{ticket.status}"),
+    assignee = change.detail.get("assignee")
+    if change.action == "assign" and assignee and assignee != change.actor_id:
+        tell(session, deps, directory, ticket, str(assignee), "issue.notify.assigned", key, change)
+    if change.action == "escalate":
+        for lead in change.detail.get("to", []):
+            tell(session, deps, directory, ticket, str(lead), "issue.notify.escalated", key, change)
+    if change.action == "resolve" and ticket.source_channel:
+        outbox.post(
+            session,
+            team_id,
+            f"resolved:{ticket.id}:{key}",
+            ticket.source_channel,
+            _resolved_text(ticket, card_lang(ticket)),
+            now=now,
+            thread_ts=ticket.source_thread_ts or ticket.source_ts,
+            kind="ticket_resolved",
         )
-        if change is not None and change.action == "escalate":
-            text += packet_text(change.detail, lang, link)
-        opened = self.client.conversations_open(users=user_id)
-        self.client.chat_postMessage(channel=str(opened["channel"]["id"]), text=text[:3000])
 
-    def permalink(self, channel: str | None, ts: str | None) -> str | None:
-        """A message's permalink, or None when there is no message or Slack will not say."""
-        if not channel or not ts:
-            return None
-        try:
-            return str(self.client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
-        except SlackApiError as error:
-            log.warning("chat.getPermalink failed: %s", error.response.get("error"))
-            return None
+
+def tell(
+    session: Session,
+    deps: Deps,
+    directory: UserDirectory,
+    ticket: Ticket,
+    user_id: str,
+    key: str,
+    change_key: str,
+    change: Change | None = None,
+) -> None:
+    """A DM about a ticket in the recipient's language (an escalation carries the packet and,
+    at send time, the link to the card's thread)."""
+    cached = directory.cached(ticket.team_id, user_id)
+    lang = lang_of(cached.locale) if cached and cached.locale else card_lang(ticket)
+    text = t(
+        lang,
+        key,
+        headline=headline(ticket),
+        user=user(change.actor_id if change else ticket.reporter_id),
+        status=t(lang, f"issue.status.{ticket.status}"),
+    )
+    escalation = change is not None and change.action == "escalate"
+    if change is not None and escalation:
+        text += packet_text(change.detail, lang, None)
+    dm(
+        session,
+        deps,
+        ticket.team_id,
+        user_id,
+        f"ticket:{ticket.id}:{change_key}:{key}:{user_id}",
+        text,
+        kind=ESCALATION if escalation else "ticket_dm",
+        extra={"ticket_id": ticket.id, "lang": lang} if escalation else None,
+    )
+
+
+def permalink(client: WebClient, channel: str | None, ts: str | None) -> str | None:
+    """A message's permalink, or None when there is no message or Slack will not say."""
+    if not channel or not ts:
+        return None
+    try:
+        return str(client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
+    except SlackApiError as error:
+        log.warning("chat.getPermalink failed: %s", error.response.get("error"))
+        return None
 
 
 def slack_error(error: SlackApiError) -> str | None:
     """Slack's error code of a failed call (None when the answer was not Slack's JSON)."""
     data = error.response.data if error.response is not None else None
     return str(data["error"]) if isinstance(data, dict) and data.get("error") else None
-
-
-def _attempt(what: str, ticket_id: int, work: Callable[..., Any], *args: Any, **kw: Any) -> None:
-    """One delivery, on its own: a failure is logged with its traceback and the rest go on."""
-    try:
-        work(*args, **kw)
-    except Exception:
-        log.exception("%s failed for ticket %s", what, ticket_id)
 
 
 def change_line(ticket: Ticket, change: Change, lang: str) -> str:

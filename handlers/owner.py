@@ -18,6 +18,7 @@ from handlers.context import Requester, requester
 from handlers.deps import Deps
 from handlers.errors import after_ack, guarded
 from handlers.mrkdwn import escape
+from handlers.notify import dm
 from handlers.replies import ephemeral
 from handlers.users import UserDirectory
 from i18n import lang_of, t
@@ -186,25 +187,18 @@ def _named(answers: list[service.AreaAnswer]) -> set[str]:
 def notify_vacancies(
     deps: Deps, client: WebClient, team_id: str, vacated: set[tuple[str, str]]
 ) -> None:
-    """DM each admin once per deactivated holder: the role needs someone new."""
+    """DM each admin once per deactivated holder: the role needs someone new (the claim and
+    the DM commit together; the outbox sends it)."""
     for role_key, user_id in sorted(vacated):
         with deps.db.begin() as session:
             chosen = notices.vacancy_notices(
                 session, deps.settings, team_id, role_key, user_id, deps.now()
             )
-        for notice in chosen:
-            try:
-                _dm(deps, client, notice, role_key, user_id)
-            except Exception:
-                log.exception("could not tell %s about a vacated role", notice.admin_id)
-                with deps.db.begin() as session:
-                    notices.give_back(session, team_id, notice)
-
-
-def _dm(deps: Deps, client: WebClient, notice: notices.Notice, role_key: str, user: str) -> None:
-    lang = lang_of(notice.locale)
-    role = deps.catalog.roles.get(role_key)
-    name = role.name(lang) if role else role_key
-    channel = client.conversations_open(users=notice.admin_id)["channel"]["id"]
-    text = t(lang, "owner.vacated.notice", user=f"<@{user}>", role=name, key=role_key)
-    client.chat_postMessage(channel=channel, text=text)
+            for notice in chosen:
+                lang = lang_of(notice.locale)
+                role = deps.catalog.roles.get(role_key)
+                name = role.name(lang) if role else role_key
+                text = t(
+                    lang, "owner.vacated.notice", user=f"<@{user_id}>", role=name, key=role_key
+                )
+                dm(session, deps, team_id, notice.admin_id, notice.claim_key, text, kind="vacancy")

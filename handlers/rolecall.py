@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from domain.config import CONFIG_KEYS, SEVERITIES
 from domain.parsing import split_command
+from handlers import deliveries
 from handlers.access import require_admin
 from handlers.context import requester
 from handlers.deps import Deps
@@ -43,6 +44,9 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
         sub, rest = split_command(command.get("text", ""), USAGE)
         if sub in ("", "help"):
             ack(ephemeral(t(who.lang, "rolecall.help")))
+            return
+        if sub == "deliveries":  # failed deliveries and their retry: handlers.deliveries
+            ack(deliveries.answer(deps, directory, who, rest))
             return
         if sub != "config":
             ack(ephemeral(t(who.lang, "rolecall.help")))
@@ -92,6 +96,7 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
         ack(ephemeral("\n".join(lines)))
 
     app.command("/rolecall")(rolecall_command)
+    deliveries.register(app, deps, directory)
 
 
 def check_support_channel(client: WebClient, respond: Respond, lang: str, channel_id: str) -> None:

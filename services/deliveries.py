@@ -65,8 +65,10 @@ def dm(
     blocks: list[dict[str, Any]] | None = None,
     kind: str = "dm",
     not_before: datetime | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> bool:
-    """A direct message to one person."""
+    """A direct message to one person. `extra` is what the kind's renderer reads at send
+    time (it must take it out of the Web API arguments)."""
     return deliveries.enqueue(
         session,
         team_id,
@@ -74,7 +76,7 @@ def dm(
         kind=kind,
         method=DM,
         channel=user_id,
-        payload=_content(text, blocks),
+        payload=_content(text, blocks) | (extra or {}),
         now=now,
         not_before=not_before,
     )

@@ -12,7 +12,7 @@ from domain.permissions import ADMIN_ROLE
 from services.config import workspace_config
 from storage.profiles import get_profiles, workspace_admins
 from storage.roles import holders, roles_of
-from storage.workspace import claim, release
+from storage.workspace import claim
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,8 @@ def vacancy_notices(
     """The admins not yet told that `user_id` (deactivated) left `role_key` needing someone.
 
     Admins are the configured ones, product-owner holders and known workspace admins; each
-    is claimed separately, so a failed DM to one never repeats the DM to another.
+    is claimed separately (the caller enqueues each DM under the claim's key, in the same
+    transaction), so nobody is told twice.
     """
     config = workspace_config(session, settings, team_id)
     admins = dict.fromkeys(
@@ -49,11 +50,6 @@ def vacancy_notices(
             profile = profiles.get(admin)
             notices.append(Notice(admin, profile.locale if profile else None, key))
     return notices
-
-
-def give_back(session: Session, team_id: str, notice: Notice) -> None:
-    """Release a notice that could not be delivered, so a later answer tries again."""
-    release(session, team_id, notice.claim_key)
 
 
 def roles_held(session: Session, team_id: str, user_id: str) -> list[str]:

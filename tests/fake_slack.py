@@ -30,7 +30,7 @@ class FakeSlack(SlackEmulator):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._failures: dict[str, list[tuple[int, int | None]]] = {}
-        self._refusals: dict[str, list[str]] = {}
+        self._refusals: dict[str, list[tuple[str, str | None]]] = {}
         self._failed_calls: list[ApiCall] = []
         # Delivery tests: faults after the call was handled, 429 periods and rate limits.
         self.clock: Callable[[], float] = time.monotonic  # a test may give its own
@@ -53,11 +53,14 @@ class FakeSlack(SlackEmulator):
         with self._lock:
             self._failures.setdefault(method, []).extend([(status, retry_after)] * times)
 
-    def refuse_next(self, method: str, error: str, *, times: int = 1) -> None:
-        """Answer the next `times` calls of `method` as Slack refuses a call: HTTP 200 with
-        {"ok": false, "error": error} (channel_not_found, not_in_channel, ...)."""
+    def refuse_next(
+        self, method: str, error: str, *, times: int = 1, channel: str | None = None
+    ) -> None:
+        """Answer the next `times` calls of `method` (to `channel` only, when given) as Slack
+        refuses a call: HTTP 200 with {"ok": false, "error": error} (channel_not_found,
+        not_in_channel, ...)."""
         with self._lock:
-            self._refusals.setdefault(method, []).extend([error] * times)
+            self._refusals.setdefault(method, []).extend([(error, channel)] * times)
 
     @property
     def failed_calls(self) -> list[ApiCall]:
@@ -104,10 +107,13 @@ class FakeSlack(SlackEmulator):
 
     def _intercept(self, call: ApiCall) -> RawReply | None:
         with self._lock:
-            refusals = self._refusals.get(call.method)
-            if refusals:
+            refusals = self._refusals.get(call.method) or []
+            target = str(call.args.get("channel") or "")
+            refused = next((r for r in refusals if r[1] in (None, target)), None)
+            if refused is not None:
+                refusals.remove(refused)
                 self._failed_calls.append(call)
-                body = json.dumps({"ok": False, "error": refusals.pop(0)}).encode()
+                body = json.dumps({"ok": False, "error": refused[0]}).encode()
                 return 200, {"Content-Type": "application/json; charset=utf-8"}, body
             queue = self._failures.get(call.method)
             if not queue:

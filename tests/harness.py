@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
+import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from datetime import timedelta
 from itertools import count
 from typing import Any
 
@@ -14,6 +17,7 @@ from bot.server import HttpServer
 from bot.settings import Settings
 from bot.slack_client import make_client
 from handlers.clock import Clock
+from handlers.delivery import Timer
 from handlers.deps import Deps
 from slack_emulator import payloads
 from storage.db import Database
@@ -60,6 +64,25 @@ class Reply:
         return visible_text(self.json) if self.raw.strip() else ""
 
 
+class AppTime(Timer):
+    """The dispatcher's time in app tests: the app's clock, and a wait (pacing, backoff, a
+    Retry-After) moves that clock instead of sleeping, so no test waits in real time."""
+
+    def __init__(self, clock: Clock) -> None:
+        super().__init__(clock.now)
+        self.clock = clock
+        self.slept = 0.0
+        self._moving = threading.Lock()
+
+    def sleep(self, seconds: float, wake: threading.Event) -> None:
+        """Move the app's clock forward by `seconds` (at least a microsecond)."""
+        if seconds > 0 and not wake.is_set():
+            step = timedelta(microseconds=math.ceil(seconds * 1_000_000))
+            with self._moving:
+                self.clock.advance(step)
+                self.slept += step.total_seconds()
+
+
 class Harness:
     """Starts the app on a loopback port and speaks to it like Slack does."""
 
@@ -73,8 +96,13 @@ class Harness:
     def start(self) -> Harness:
         """Build the app and serve it."""
         self.bolt, self.deps = create_app(
-            self.settings, self.db, make_client(self.settings), clock=self.clock
+            self.settings,
+            self.db,
+            make_client(self.settings),
+            clock=self.clock,
+            timer=AppTime(self.clock),
         )
+        self.slack.clock = lambda: self.clock.now().timestamp()  # the fake's 429 periods
         self.server = HttpServer(self.bolt, self.deps, host="127.0.0.1", port=0).start()
         self.url = f"http://127.0.0.1:{self.server.port}/slack/events"
         return self
@@ -89,10 +117,15 @@ class Harness:
         self.settle()
         self.server.close()
         self.deps.background.shutdown(wait=True)
+        assert self.deps.dispatcher is not None
+        self.deps.dispatcher.stop()
 
     def settle(self) -> None:
-        """Wait for every piece of work started after an ack."""
+        """Wait for every piece of work started after an ack, then send what the outbox
+        holds (until it is sent or has failed for good)."""
         self.deps.background.settle()
+        assert self.deps.dispatcher is not None
+        self.deps.dispatcher.drain(deadline=3600)
 
     def post(
         self,

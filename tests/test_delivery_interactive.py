@@ -20,7 +20,7 @@ def test_a_modal_opens_within_3s_during_a_long_429_period_on_posting(desk: Harne
         desk.command("/issue", f"export crashes {n}", user="UALICE", settle=False)
     started = time.monotonic()
     reply = desk.command("/issue", "", user="UALICE", settle=False)
-    desk.settle()  # everything after the acks, the views.open included
+    desk.deps.background.settle()  # everything after the acks, the views.open included
     assert reply.status == 200
     assert time.monotonic() - started < 3  # Slack's trigger_id lives 3 s
     assert len(desk.slack.calls_to("views.open")) == 1

@@ -9,6 +9,7 @@ import pytest
 
 from bot.cli import main
 from bot.scheduler import run_due
+from services import deliveries as outbox
 from storage.db import Database
 from tests.fake_slack import FakeSlack
 from tests.harness import Harness, visible_text
@@ -61,13 +62,14 @@ def test_targets_follow_the_workspace_config(desk: Harness) -> None:
     assert tick(desk, FILED + timedelta(hours=2)) == 1
 
 
-def test_a_failed_post_is_tried_again_at_the_next_tick(desk: Harness) -> None:
+def test_a_flag_slack_fails_for_a_while_is_sent_by_the_outbox_once(desk: Harness) -> None:
     desk.clock.set(FILED)
     desk.command("/issue", "[urgent] down", user="UALICE")
-    desk.slack.fail_next("chat.postMessage", status=404)  # not retried by the client
-    assert tick(desk, FILED + timedelta(hours=1)) == 0
-    assert ticket(desk, 1).flagged_at is None
-    assert tick(desk, FILED + timedelta(hours=1, minutes=1)) == 1
+    desk.slack.fail_next("chat.postMessage", status=503, times=2)  # retried with backoff
+    assert tick(desk, FILED + timedelta(hours=1)) == 1
+    assert len(flags(desk)) == 1
+    assert tick(desk, FILED + timedelta(hours=1, minutes=1)) == 0
+    assert len(flags(desk)) == 1
 
 
 def test_rolecall_tick_at_flags_from_the_command_line(
@@ -142,8 +144,11 @@ def test_a_permanent_slack_error_is_not_retried(desk: Harness, error: str) -> No
     desk.command("/issue", "[urgent] down", user="UALICE")
     desk.slack.refuse_next("chat.postMessage", error)
     before = len(desk.slack.calls_to("chat.postMessage"))
-    assert tick(desk, FILED + timedelta(hours=1)) == 0
+    assert tick(desk, FILED + timedelta(hours=1)) == 1  # enqueued with its claim
     assert ticket(desk, 1).flagged_at == FILED + timedelta(hours=1)  # the claim is kept
     assert tick(desk, FILED + timedelta(hours=1, minutes=1)) == 0
     assert len(desk.slack.calls_to("chat.postMessage")) == before + 1  # tried once only
     assert flags(desk) == []
+    with desk.db.begin() as session:
+        [failed] = outbox.failures(session, "T0001")
+    assert (failed.kind, failed.reason) == ("ticket_flag", error)

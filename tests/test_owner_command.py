@@ -152,7 +152,11 @@ def test_deactivated_holder_is_not_named_and_admins_told_once(app: Harness) -> N
     reply = app.command("/owner", "code review", user="UALICE")
     assert "<@UBOB>" not in reply.text and "needs a new holder" in reply.text
     app.command("/owner", "code review", user="UALICE")
-    dms = [c for c in app.slack.calls_to("chat.postMessage") if c.args["channel"] == "DUADMIN"]
+    dms = [
+        c
+        for c in app.slack.calls_to("chat.postMessage")
+        if c.args["channel"] in ("UADMIN", "DUADMIN")
+    ]
     assert len(dms) == 1 and "<@UBOB>" in dms[0].args["text"]
 
 
@@ -197,7 +201,11 @@ def test_workspace_admins_are_told_without_configured_admins(app: Harness) -> No
     user = app.slack.add_user("UBOB", "bob", deleted=True)
     app.event(payloads.user_change(user=user))
     app.event(payloads.user_change(user=user))  # Slack may send it again: told once
-    dms = [c for c in app.slack.calls_to("chat.postMessage") if c.args["channel"] == "DUADMIN"]
+    dms = [
+        c
+        for c in app.slack.calls_to("chat.postMessage")
+        if c.args["channel"] in ("UADMIN", "DUADMIN")
+    ]
     assert len(dms) == 1 and "<@UBOB>" in dms[0].args["text"]
 
 

@@ -25,7 +25,7 @@ def _profile(s: Session, user: str, *, admin: bool = False, locale: str | None =
     )
 
 
-def test_each_admin_is_chosen_once_and_a_given_back_notice_is_chosen_again(db: Database) -> None:
+def test_each_admin_is_chosen_once(db: Database) -> None:
     shipped = catalog()
     with db.begin() as s:
         roles.assign(s, TEAM, shipped, "UADMIN", "UPO", "product-owner", NOW)
@@ -37,13 +37,8 @@ def test_each_admin_is_chosen_once_and_a_given_back_notice_is_chosen_again(db: D
         first = notices.vacancy_notices(s, Env(), TEAM, "product-manager", "UALICE", NOW)
     assert {n.admin_id for n in first} == {"UOPS", "UPO", "UWSADMIN"}
     assert {n.admin_id: n.locale for n in first}["UWSADMIN"] == "zh-CN"
-    with db.begin() as s:
+    with db.begin() as s:  # a notice that Slack refuses is a failed delivery, not chosen again
         assert notices.vacancy_notices(s, Env(), TEAM, "product-manager", "UALICE", NOW) == []
-        (failed,) = [n for n in first if n.admin_id == "UPO"]
-        notices.give_back(s, TEAM, failed)
-    with db.begin() as s:
-        again = notices.vacancy_notices(s, Env(), TEAM, "product-manager", "UALICE", NOW)
-    assert [n.admin_id for n in again] == ["UPO"]
 
 
 def test_the_person_who_left_is_not_told(db: Database) -> None:

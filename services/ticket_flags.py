@@ -1,0 +1,64 @@
+"""Which tickets are due a first-response flag: still `new` past their own workspace's
+target, each claimed as it is flagged (so ticks, restarts and replicas flag it once)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from domain.config import Defaults, WorkspaceConfig
+from domain.tickets import is_overdue
+from services import ticket_queries as queries
+from services.config import workspace_config
+from storage.models import Ticket
+
+
+@dataclass
+class Scan:
+    """Where a scan for due tickets is: the page cursor and the workspaces' configs seen."""
+
+    targets: dict[str, int]
+    after: tuple[datetime, int] | None = None
+    done: bool = False
+    configs: dict[str, WorkspaceConfig] = field(default_factory=dict)
+
+    def config(self, session: Session, settings: Defaults, team_id: str) -> WorkspaceConfig:
+        """A workspace's config, read once per scan."""
+        if team_id not in self.configs:
+            self.configs[team_id] = workspace_config(session, settings, team_id)
+        return self.configs[team_id]
+
+
+def start_scan(session: Session, settings: Defaults) -> Scan:
+    """A scan from the oldest candidate, by the shortest target any workspace may have."""
+    return Scan(queries.shortest_targets(session, settings))
+
+
+def due_page(session: Session, settings: Defaults, scan: Scan, now: datetime) -> list[int]:
+    """The next page's tickets overdue under their own workspace's target (IDs); sets
+    `scan.done` after the last page."""
+    page = queries.past_shortest_target(session, scan.targets, now, scan.after, queries.DUE_PAGE)
+    due = [
+        ticket.id
+        for ticket in page
+        if is_overdue(
+            ticket.created_at,
+            ticket.severity,
+            scan.config(session, settings, ticket.team_id).first_response_minutes,
+            now,
+        )
+    ]
+    if page:
+        scan.after = (page[-1].created_at, page[-1].id)
+    scan.done = len(page) < queries.DUE_PAGE
+    return due
+
+
+def claim_flag(session: Session, ticket_id: int, now: datetime) -> Ticket | None:
+    """Claim the ticket's one flag; None when it is flagged already or was answered."""
+    ticket = queries.ticket_by_id(session, ticket_id)
+    if ticket is None or not queries.mark_flagged(session, ticket, now):
+        return None
+    return ticket
