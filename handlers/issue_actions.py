@@ -45,10 +45,15 @@ from i18n import t
 from services import tickets
 
 
-def register(app: App, deps: Deps, directory: UserDirectory) -> None:
-    """Wire the card buttons and the modal submissions."""
+class TicketListeners:
+    """The card buttons and the ticket modals' submissions: change in the ack, deliveries
+    enqueued with the change (the outbox sends them)."""
+
+    def __init__(self, deps: Deps, directory: UserDirectory) -> None:
+        self.deps, self.directory = deps, directory
 
     def card_button(
+        self,
         ack: Ack,
         body: dict[str, Any],
         action: dict[str, Any],
@@ -57,10 +62,14 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
     ) -> None:
         """Change the ticket in the ack; card, thread and DMs follow after it."""
         who = requester(context)
-        number, aid, now = parse_number(str(action.get("value"))), action["action_id"], deps.now()
+        number, aid, now = (
+            parse_number(str(action.get("value"))),
+            action["action_id"],
+            self.deps.now(),
+        )
         team, me = who.team_id, who.user_id
-        with deps.db.begin() as session:
-            admin = admin_check(deps, directory, session, who)
+        with self.deps.db.begin() as session:
+            admin = admin_check(self.deps, self.directory, session, who)
             if aid in (ACTION_RESOLVE, ACTION_ESCALATE):
                 # The modal opens only for someone allowed to submit it (checked again then).
                 ticket = tickets.get_ticket(session, team, number)
@@ -72,7 +81,7 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
                     view = escalate_modal(who.lang, ticket)
                 ack()
                 trigger = body["trigger_id"]
-                after_ack(deps, lambda: client.views_open(trigger_id=trigger, view=view))
+                after_ack(self.deps, lambda: client.views_open(trigger_id=trigger, view=view))
                 return
             operation = {
                 ACTION_TAKE: tickets.take,
@@ -81,13 +90,10 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
                 ACTION_REOPEN: tickets.reopen,
             }[aid]
             change = operation(session, team, number, me, now, admin)
-            issue_notify.changed(session, deps, directory, team, change)
+            issue_notify.changed(session, self.deps, self.directory, team, change)
         ack()
 
-    for action_id in CARD_ACTIONS:
-        app.action(action_id)(card_button)
-
-    def file_submitted(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+    def file_submitted(self, ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         """File the modal's ticket; a second submission of the same view files nothing."""
         who = requester(context)
         summary = submitted(view, "summary").strip()
@@ -104,18 +110,24 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
         source = _source(view)
         # One ticket per message (whichever way it is filed), else one per modal.
         key = f"msg:{source.channel}:{source.ts}" if source else f"view:{view.get('id')}"
-        with deps.db.begin() as session:
+        with self.deps.db.begin() as session:
             ticket, created = tickets.file_ticket(
-                session, who.team_id, who.user_id, filed, deps.now(), dedupe_key=key, source=source
+                session,
+                who.team_id,
+                who.user_id,
+                filed,
+                self.deps.now(),
+                dedupe_key=key,
+                source=source,
             )
             if created:
-                issue_notify.filed(session, deps, directory, ticket)
-                text = filed_text(deps, session, who, ticket.number, headline(ticket))
+                issue_notify.filed(session, self.deps, self.directory, ticket)
+                text = filed_text(self.deps, session, who, ticket.number, headline(ticket))
             else:
                 text = t(who.lang, "issue.already_filed", number=ticket.number)
         ack(response_action="update", view=done_view(who.lang, text))
 
-    def resolve_submitted(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+    def resolve_submitted(self, ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         """Resolve with the modal's root cause and solution (both required)."""
         who = requester(context)
         parts = {name: submitted(view, name).strip() for name in RESOLVE_FIELDS}
@@ -124,7 +136,7 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
             ack(response_action="errors", errors=missing)
             return
         number = parse_number(view.get("private_metadata", ""))
-        with deps.db.begin() as session:
+        with self.deps.db.begin() as session:
             change = tickets.resolve(
                 session,
                 who.team_id,
@@ -132,28 +144,34 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
                 who.user_id,
                 parts["root_cause"],
                 parts["solution"],
-                deps.now(),
-                admin_check(deps, directory, session, who),
+                self.deps.now(),
+                admin_check(self.deps, self.directory, session, who),
             )
-            issue_notify.changed(session, deps, directory, who.team_id, change)
+            issue_notify.changed(session, self.deps, self.directory, who.team_id, change)
         ack()
 
-    def escalate_submitted(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+    def escalate_submitted(self, ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         """Send the escalation packet to the tech lead."""
         who = requester(context)
         packet = {name: submitted(view, name).strip() for name in ESCALATE_FIELDS}
         number = parse_number(view.get("private_metadata", ""))
-        with deps.db.begin() as session:
-            admin = admin_check(deps, directory, session, who)
+        with self.deps.db.begin() as session:
+            admin = admin_check(self.deps, self.directory, session, who)
             change, _ = tickets.escalate(
-                session, who.team_id, number, who.user_id, deps.now(), admin, packet
+                session, who.team_id, number, who.user_id, self.deps.now(), admin, packet
             )
-            issue_notify.changed(session, deps, directory, who.team_id, change)
+            issue_notify.changed(session, self.deps, self.directory, who.team_id, change)
         ack()
 
-    app.view(FILE_VIEW)(file_submitted)
-    app.view(RESOLVE_VIEW)(resolve_submitted)
-    app.view(ESCALATE_VIEW)(escalate_submitted)
+
+def register(app: App, deps: Deps, directory: UserDirectory) -> None:
+    """Wire the card buttons and the modal submissions."""
+    listeners = TicketListeners(deps, directory)
+    for action_id in CARD_ACTIONS:
+        app.action(action_id)(listeners.card_button)
+    app.view(FILE_VIEW)(listeners.file_submitted)
+    app.view(RESOLVE_VIEW)(listeners.resolve_submitted)
+    app.view(ESCALATE_VIEW)(listeners.escalate_submitted)
 
 
 def _source(view: dict[str, Any]) -> tickets.Source | None:
