@@ -10,6 +10,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from domain.tickets import DEFAULT_CATEGORY, DEFAULT_SEVERITY, description_of, summary_of
 from handlers import issue_notify
@@ -27,6 +28,7 @@ from services import deliveries as outbox
 from services import ticket_queries as queries
 from services import tickets
 from services.config import workspace_config
+from storage.models import Ticket
 
 log = logging.getLogger(__name__)
 REACTION = "ticket"
@@ -159,8 +161,15 @@ def file_reacted(
     """
     key = message_key(channel, ts)
     with deps.db.begin() as session:
-        if queries.ticket_for_message(session, who.team_id, key) is not None:
-            return  # another reaction or a retry filed it already
+        known = queries.ticket_for_message(session, who.team_id, key)
+        if known is not None:  # another reaction (or a retry) filed it already
+            if known.reporter_id != who.user_id:  # its filer was told "filed as #N"
+                text = t(who.lang, "issue.already_filed", number=known.number)
+                once = f"already:{known.id}:{who.user_id}"
+                outbox.ephemeral(
+                    session, who.team_id, once, channel, who.user_id, text, now=deps.now()
+                )
+            return
     message = fetch_message(client, channel, ts)
     if message is None:
         log.warning("reacted message %s/%s not found", channel, ts)
@@ -183,27 +192,40 @@ def file_reacted(
         ticket, created = tickets.file_ticket(
             session, who.team_id, who.user_id, filed, deps.now(), dedupe_key=key, source=source
         )
-        if not created:
-            return
-        support = workspace_config(session, deps.settings, who.team_id).support_channel
-        answer = "issue.reaction.filed" if support else "issue.reaction.filed_no_channel"
-        now, lang = deps.now(), card_lang(ticket)
-        session.flush()
-        outbox.post(
-            session,
-            who.team_id,
-            f"filed-as:{ticket.id}",
-            channel,
-            t(lang, answer, number=ticket.number, user=user(who.user_id)),
-            now=now,
-            thread_ts=source.thread_ts or ts,
-            kind="ticket_filed_as",
-        )
-        if not support:
-            text = t(who.lang, "issue.no_support_channel")
-            key = f"no-support:{ticket.id}"
-            outbox.ephemeral(session, who.team_id, key, channel, who.user_id, text, now=now)
-        issue_notify.filed(session, deps, directory, ticket)
+        if created:
+            _announce(session, deps, directory, who, ticket, channel, source.thread_ts or ts)
+
+
+def _announce(
+    session: Session,
+    deps: Deps,
+    directory: UserDirectory,
+    who: Requester,
+    ticket: Ticket,
+    channel: str,
+    thread_ts: str,
+) -> None:
+    """A reaction's new ticket: its number in the message's thread, a hint when there is no
+    support channel, and the card — all enqueued with the ticket."""
+    support = workspace_config(session, deps.settings, who.team_id).support_channel
+    answer = "issue.reaction.filed" if support else "issue.reaction.filed_no_channel"
+    now, lang = deps.now(), card_lang(ticket)
+    session.flush()
+    outbox.post(
+        session,
+        who.team_id,
+        f"filed-as:{ticket.id}",
+        channel,
+        t(lang, answer, number=ticket.number, user=user(who.user_id)),
+        now=now,
+        thread_ts=thread_ts,
+        kind="ticket_filed_as",
+    )
+    if not support:
+        text = t(who.lang, "issue.no_support_channel")
+        key = f"no-support:{ticket.id}"
+        outbox.ephemeral(session, who.team_id, key, channel, who.user_id, text, now=now)
+    issue_notify.filed(session, deps, directory, ticket)
 
 
 def _tell_reactor(deps: Deps, directory: UserDirectory, who: Requester, key: str) -> None:

@@ -140,6 +140,17 @@ def test_a_ticket_reaction_files_the_message_once_with_retries(desk: Harness) ->
     assert "login loops" in visible_text(card(desk, 1))
 
 
+def test_a_second_ticket_reaction_tells_its_reactor_the_number(desk: Harness) -> None:
+    ts = desk.slack.post_user_message("C0GENERAL", "UALICE", "Export hangs")
+    _react(desk, ts, "UBOB")
+    _react(desk, ts, "UCAROL")  # Chinese locale
+    _react(desk, ts, "UCAROL", headers=RETRY)  # Slack retries: told once
+    assert len(tickets(desk)) == 1
+    told = [m["text"] for m in desk.slack.ephemeral_messages("UCAROL")]
+    assert len(told) == 1 and "#1" in told[0]
+    assert desk.slack.ephemeral_messages("UBOB") == []  # the filer was answered in the thread
+
+
 def test_five_people_reacting_at_once_file_one_ticket(desk: Harness) -> None:
     ts = desk.slack.post_user_message("C0GENERAL", "UALICE", "Billing page is down")
     people = ["UADMIN", "UALICE", "UBOB", "UCAROL", "UADMIN"]
