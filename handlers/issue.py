@@ -31,6 +31,7 @@ from handlers.mrkdwn import channel as channel_ref
 from handlers.mrkdwn import escape, user
 from handlers.replies import ephemeral
 from handlers.users import UserDirectory
+from handlers.view_meta import sealed_view
 from i18n import t
 from services import ticket_queries as queries
 from services import tickets
@@ -91,7 +92,7 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
         sub, rest = split_command(command.get("text", ""), USAGE)
         if sub == "":
             ack()
-            view = file_modal(who.lang, "{}")
+            view = file_modal(who.lang, "{}")  # carries nothing, so nothing to sign
             trigger = command["trigger_id"]
             after_ack(deps, lambda: client.views_open(trigger_id=trigger, view=view))
             return
@@ -250,7 +251,12 @@ def cmd_escalate(ctx: Ctx, rest: str) -> Reply:
     if not note:
         ticket = tickets.get_ticket(ctx.session, team, number)
         tickets.check_escalation(ctx.session, ticket, ctx.who.user_id, ctx.admin)
-        view = escalate_modal(ctx.who.lang, ticket)
+        view = sealed_view(
+            ctx.deps.settings.slack_signing_secret,
+            team,
+            ctx.who.user_id,
+            escalate_modal(ctx.who.lang, ticket),
+        )
         client, trigger = ctx.notifier.client, ctx.command["trigger_id"]
         return Reply(
             ctx.t("issue.escalate.opening", number=number),

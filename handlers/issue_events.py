@@ -16,6 +16,7 @@ from handlers.context import Requester, requester
 from handlers.deps import Deps
 from handlers.errors import after_ack
 from handlers.issue_blocks import card_lang, file_modal
+from handlers.view_meta import sealed_view
 from handlers.issue_notify import Notifier, slack_error
 from handlers.mrkdwn import user
 from handlers.slack_text import mentioned_users, readable
@@ -117,6 +118,8 @@ def open_prefilled(
     meta = json.dumps({"source": source})
     text = readable_text(notifier.directory, who.team_id, str(message.get("text") or ""))
     view = file_modal(who.lang, meta, text=text, permalink=link)
+    secret = notifier.deps.settings.slack_signing_secret
+    view = sealed_view(secret, who.team_id, who.user_id, view)
     client.views_open(trigger_id=trigger, view=view)
 
 

@@ -15,7 +15,8 @@ from domain.tickets import TEXT_LIMITS, check_fields, description_of
 from handlers.issue_blocks import escalate_modal, file_modal, resolve_modal
 from services.tickets import DEDUPE_LIMIT
 from storage.models import Base, RoleAssignment
-from tests.harness import Harness
+from handlers.view_meta import sealed_view
+from tests.harness import SIGNING_SECRET, Harness
 from tests.issue_fixtures import give_role, react, submit, ticket, tickets
 
 LONG_USER = "<@U" + "X" * 200 + ">"
@@ -110,12 +111,12 @@ def test_resolve_and_escalate_forms_refuse_bad_text_beside_the_field(desk: Harne
     give_role(desk, "UBOB", "tech-lead")
     desk.command("/issue", "printer on fire", user="UALICE")
     before = _rows(desk)
-    view = resolve_modal("en", ticket(desk, 1))
+    view = sealed_view(SIGNING_SECRET, "T0001", "UADMIN", resolve_modal("en", ticket(desk, 1)))
     values = {"root_cause": "r" * 3001, "solution": "new toner"}
     reply = submit(desk, "issue_resolve_modal", values, user="UADMIN", view=view)
     assert list(reply.json["errors"]) == ["root_cause"]
     assert "root cause is too long" in reply.json["errors"]["root_cause"]
-    view = escalate_modal("en", ticket(desk, 1))
+    view = sealed_view(SIGNING_SECRET, "T0001", "UADMIN", escalate_modal("en", ticket(desk, 1)))
     packet = {"impact": "big", "steps": "a\x00b", "tried": "retry"}
     reply = submit(desk, "issue_escalate_modal", packet, user="UADMIN", view=view)
     assert list(reply.json["errors"]) == ["steps"]
