@@ -19,6 +19,7 @@ from handlers.access import admin_check
 from handlers.context import requester
 from handlers.deps import Deps
 from handlers.errors import after_ack
+from handlers.installation import INSTALLATION_KEY
 from handlers.issue import filed_text
 from handlers.issue_blocks import (
     ACTION_ANALYZE,
@@ -40,7 +41,6 @@ from handlers.issue_blocks import (
     submitted,
 )
 from handlers.issue_notify import Notifier
-from handlers.installation import INSTALLATION_KEY
 from handlers.users import UserDirectory
 from handlers.view_meta import own_permalink, sealed_view, view_meta
 from i18n import t

@@ -16,11 +16,11 @@ from handlers.context import Requester, requester
 from handlers.deps import Deps
 from handlers.errors import after_ack
 from handlers.issue_blocks import card_lang, file_modal
-from handlers.view_meta import sealed_view
 from handlers.issue_notify import Notifier, slack_error
 from handlers.mrkdwn import user
 from handlers.slack_text import mentioned_users, readable
 from handlers.users import UserDirectory
+from handlers.view_meta import sealed_view
 from i18n import lang_of, t
 from services import ticket_queries as queries
 from services import tickets

@@ -13,9 +13,9 @@ from domain.errors import UsageError
 from domain.parsing import ID_LIMIT, check_text, has_control, is_user, parse_channel, parse_user
 from domain.tickets import TEXT_LIMITS, check_fields, description_of
 from handlers.issue_blocks import escalate_modal, file_modal, resolve_modal
+from handlers.view_meta import sealed_view
 from services.tickets import DEDUPE_LIMIT
 from storage.models import Base, RoleAssignment
-from handlers.view_meta import sealed_view
 from tests.harness import SIGNING_SECRET, Harness
 from tests.issue_fixtures import give_role, react, submit, ticket, tickets
 
