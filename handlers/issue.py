@@ -12,9 +12,18 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from domain.errors import UsageError
+from domain.commands import LITERAL, resolve
+from domain.errors import RolecallError, UsageError
 from domain.parsing import parse_user, split_command
-from domain.tickets import USAGE, parse_filing, parse_number, parse_resolution
+from domain.tickets import (
+    LIST_WORDS,
+    USAGE,
+    list_filter,
+    parse_filing,
+    parse_number,
+    parse_resolution,
+    status_word,
+)
 from handlers.access import requester_is_admin
 from handlers.context import Requester, requester
 from handlers.deps import Deps
@@ -96,10 +105,24 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
             trigger = command["trigger_id"]
             after_ack(deps, lambda: client.views_open(trigger_id=trigger, view=view))
             return
+        found = resolve(sub, rest, SUBCOMMANDS, ALIASES, argument_words=LIST_WORDS)
+        if found.suggestion:
+            raise UsageError(
+                "command.did_you_mean",
+                usage="issue.usage.help",
+                suggestion=f"/issue {found.suggestion}",
+            )
+        text = rest if sub == LITERAL else command.get("text", "")
+        name = found.name or "file"
         with deps.db.begin() as session:
             ctx = Ctx(deps, session, who, notifier, directory, command, respond)
-            handler = SUBCOMMANDS.get(sub)
-            reply = handler(ctx, rest) if handler else file_now(ctx, command.get("text", ""))
+            handler = SUBCOMMANDS.get(name, file_now)
+            try:
+                reply = handler(ctx, rest) if found.name else file_now(ctx, text)
+            except RolecallError as error:
+                if error.usage == USAGE:  # the usage of the subcommand meant, not all 14
+                    error.usage = f"issue.usage.{name}"
+                raise
         ack(ephemeral(reply.text, reply.blocks))
         for work in reply.after:
             after_ack(deps, work)
@@ -152,7 +175,7 @@ def cmd_help(ctx: Ctx, rest: str) -> Reply:
 
 def cmd_list(ctx: Ctx, rest: str) -> Reply:
     """`/issue list [open|mine|all|urgent|feedback]`."""
-    which = (rest.split() or ["open"])[0].lower()
+    which = list_filter((rest.split() or ["open"])[0])
     found = queries.list_tickets(ctx.session, ctx.who.team_id, which, ctx.who.user_id)
     title = ctx.t(f"issue.list.title.{which}", count=found.shown_total)
     return Reply(_lines(ctx.deps, ctx.who.lang, title, found, "issue.list.empty"))
@@ -233,8 +256,10 @@ def cmd_assign(ctx: Ctx, rest: str) -> Reply:
 def cmd_status(ctx: Ctx, rest: str) -> Reply:
     """`/issue status <n> analyzing` (resolve and close have their own subcommands)."""
     number, tail = _number_and_rest(rest)
-    wanted = tail.lower()
-    if wanted in ("analyzing", "analysing", "analyze", "分析", "分析中"):
+    if not tail:
+        raise UsageError("issue.status.need_status", usage=USAGE, number=number)
+    wanted = status_word(tail)
+    if wanted == "analyzing":
         change = tickets.analyze(
             ctx.session, ctx.who.team_id, number, ctx.who.user_id, ctx.deps.now(), ctx.admin
         )
@@ -325,4 +350,19 @@ SUBCOMMANDS: dict[str, Callable[[Ctx, str], Reply]] = {
     "close": cmd_close,
     "reopen": cmd_reopen,
     "causes": cmd_causes,
+}
+# Chinese names of the subcommands, as people type them.
+ALIASES: dict[str, str] = {
+    "帮助": "help",
+    "列表": "list",
+    "查看": "show",
+    "搜索": "search",
+    "领取": "take",
+    "指派": "assign",
+    "状态": "status",
+    "升级": "escalate",
+    "解决": "resolve",
+    "关闭": "close",
+    "重新打开": "reopen",
+    "原因": "causes",
 }
