@@ -122,6 +122,9 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
             except RolecallError as error:
                 if error.usage == USAGE:  # the usage of the subcommand meant, not all 14
                     error.usage = f"issue.usage.{name}"
+                if error.key == "issue.bad_number" and found.name:
+                    # `/issue close button missing`: maybe a summary, not a command
+                    error.key, error.params["word"] = "issue.bad_number_or_summary", sub
                 raise
         ack(ephemeral(reply.text, reply.blocks))
         for work in reply.after:
