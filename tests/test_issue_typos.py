@@ -45,9 +45,11 @@ def test_sentences_that_look_like_a_subcommand_are_still_filed(desk: Harness) ->
 
 def test_a_summary_starting_with_a_subcommand_word_is_filed_after_dashes(desk: Harness) -> None:
     refused = desk.command("/issue", "close button missing on the modal", user="UALICE")
-    assert "`/issue close &lt;n&gt;`" in refused.text and "`/issue -- close" in refused.text and "`/issue -- " in desk.command(
-        "/issue", "help", user="UALICE"
-    ).text
+    assert (
+        "`/issue close &lt;n&gt;`" in refused.text
+        and "`/issue -- close" in refused.text
+        and "`/issue -- " in desk.command("/issue", "help", user="UALICE").text
+    )
     reply = desk.command("/issue", "-- close button missing on the modal", user="UALICE")
     assert "Filed #1" in reply.text
     assert ticket(desk, 1).summary == "close button missing on the modal"
