@@ -39,6 +39,7 @@ from handlers.issue_notify import Notifier
 from handlers.mrkdwn import channel as channel_ref
 from handlers.mrkdwn import escape, user
 from handlers.replies import ephemeral
+from handlers.slack_text import mentioned_users, readable
 from handlers.users import UserDirectory
 from handlers.view_meta import sealed_view
 from i18n import t
@@ -135,7 +136,9 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
 
 def file_now(ctx: Ctx, text: str) -> Reply:
     """`/issue [urgent] customer: ACME; export crashes` — filed at once."""
-    filing = parse_filing(text)
+    # As a message filed by shortcut or reaction is: Slack's markup read as people read it
+    # (`<!here>` → @here, made inert when shown; `<@U1>` → the person's name).
+    filing = parse_filing(_readable(ctx.directory, ctx.who.team_id, text))
     filed = tickets.NewTicket(
         summary=filing.summary,
         severity=filing.severity,
@@ -149,6 +152,17 @@ def file_now(ctx: Ctx, text: str) -> Reply:
         filed_text(ctx.deps, ctx.session, ctx.who, ticket.number, headline(ticket)),
         after=[lambda: ctx.notifier.filed(ticket.id)],
     )
+
+
+def _readable(directory: UserDirectory, team_id: str, text: str) -> str:
+    wanted = mentioned_users(text)
+    known = directory.cached_many(team_id, wanted) if wanted else {}
+
+    def name(user_id: str) -> str | None:
+        profile = known.get(user_id)
+        return profile.name if profile is not None and profile.name else None
+
+    return readable(text, name)
 
 
 def filed_text(deps: Deps, session: Session, who: Requester, number: int, title: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.commands import distance, resolve
-from tests.harness import Harness
+from tests.harness import Harness, visible_text
 from tests.issue_fixtures import cards, give_role, ticket, tickets
 
 TYPOS = [
@@ -92,3 +92,11 @@ def test_resolve_and_distance() -> None:
     assert resolve("slow", "export is slow", names).suggestion is None
     assert resolve("slow", "", names).suggestion == "show"
     assert resolve("帮助", "", names).name == "help"
+
+
+def test_broadcasts_and_people_in_a_slash_command_summary_read_like_a_form(desk: Harness) -> None:
+    desk.command("/issue", "help", user="UBOB")  # Bob's profile is learnt
+    desk.command("/issue", "export <!here> crashes for <@UBOB>", user="UALICE")
+    assert ticket(desk, 1).summary == "export @here crashes for @bob"
+    shown = visible_text(cards(desk)[0])
+    assert "<!here>" not in shown and "&lt;!here&gt;" not in shown and "@\u200bhere" in shown
