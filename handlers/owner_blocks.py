@@ -133,8 +133,15 @@ def listing(answers: list[AreaAnswer], lang: str) -> tuple[str, list[dict[str, A
     chunks: list[str] = []
     for items in groups.values():
         role = items[0].role
-        lines = [f"*{escape(role.name(lang))}*"]
-        lines += [f"• {area_name(a.area, lang)} — {owners_line(a, lang)}" for a in items]
+        # Who to ask is the role's, so it is said once under the role; only an area with
+        # an owner of its own (an override) says who to ask beside it.
+        common = next((owners_line(a, lang) for a in items if not a.override), None)
+        header = f"*{escape(role.name(lang))}*"
+        lines = [f"{header} — {common}" if common else header]
+        for a in items:
+            own = owners_line(a, lang)
+            name = area_name(a.area, lang)
+            lines.append(f"• {name}" if own == common else f"• {name} — {own}")
         chunks.extend(_fit("\n".join(lines)))
     title = t(lang, "owner.list.title")
     blocks = [section(title), *[section(c) for c in chunks]]

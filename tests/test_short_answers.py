@@ -63,3 +63,13 @@ def test_first_response_accepts_the_units_the_bot_prints(app: Harness) -> None:
     assert "urgent 90m" in shown and "normal 24h" in shown and "low 72h" in shown
     app.command("/rolecall", "config first_response urgent=1小时,high=4小时,normal=1天,low=3天")
     assert "urgent 1h" in app.command("/rolecall", "config").text
+
+
+def test_owner_list_says_who_to_ask_once_per_role(app: Harness) -> None:
+    app.command("/role", "assign <@UBOB> tech-lead")
+    text = app.command("/owner", "list").text
+    assert text.count("Nobody holds Product Manager yet") == 1
+    assert text.count("Ask <@UBOB> (Tech Lead)") == 1
+    _zh(app, "/owner")
+    zh = app.command("/owner", "list", user="UCAROL").text
+    assert zh.count("目前无人担任产品经理") == 1
