@@ -41,9 +41,9 @@ def slash(s: Session, line: str) -> None:
         text=s.workspace.escape(text.strip()),
         channel_id=s.here,
         channel_name=s.workspace.names().channels.get(s.here),
-        response_url=s.response_url(where),
+        response_url=s.response_url(where, "command"),
     )
-    s.show_body(s.dispatch(body), where)
+    s.show_ack(s.dispatch(body), where)
 
 
 def press(s: Session, rest: str) -> None:
@@ -61,7 +61,7 @@ def press(s: Session, rest: str) -> None:
         action_id=button.action_id,
         value=button.value,
         block_id=button.block_id,
-        response_url=None if where.kind == "view" else s.response_url(where),
+        response_url=None if where.kind == "view" else s.response_url(where, where.kind),
         channel_id=where.channel,
         message=message,
         view=where.view,
@@ -113,9 +113,9 @@ def shortcut(s: Session, rest: str) -> None:
         callback_id=callback_id,
         channel_id=channel,
         message=message,
-        response_url=s.response_url(s.ephemeral_here(channel)),
+        response_url=s.response_url(s.ephemeral_here(channel), "shortcut"),
     )
-    s.show_body(s.dispatch(body), s.ephemeral_here(channel))
+    s.show_ack(s.dispatch(body), s.ephemeral_here(channel), "shortcut")
 
 
 def as_user(s: Session, rest: str) -> None:

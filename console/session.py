@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import threading
@@ -105,23 +104,29 @@ class Session:
         """Where a reply only the current user sees goes."""
         return Where("ephemeral", channel or self.here)
 
-    def response_url(self, where: Where) -> str:
-        """A fresh response_url whose posts are printed as replies to `where`."""
+    def response_url(self, where: Where, kind: str) -> str:
+        """A fresh response_url for a request of `kind` (command, message, ephemeral,
+        shortcut) at `where`; what its posts did is printed as replies to `where`."""
         key = f"r{next(self._keys)}"
         self.origins[key] = where
-        return self.emulator.response_url(key)
+        ts = where.message.get("ts") if where.message else None
+        return self.emulator.response_url(
+            key, kind=kind, channel=where.channel, user=self.me.user_id, message_ts=ts
+        )
 
     def dispatch(self, body: str) -> dict[str, Any]:
-        """Send a signed request to the app in-process; returns the ack's JSON body."""
+        """Send a signed request to the app in-process; returns the ack's body as JSON (a
+        plain-text ack, which Slack shows as an ephemeral message, as {"text": …})."""
         response = self._send(body)
         if response.status == 404:
             self.print(NO_LISTENER)
         elif response.status != 200:
             self.print(f"(the app answered HTTP {response.status}: {response.body[:200]})")
-        with contextlib.suppress(ValueError):
+        try:
             answer = json.loads(response.body or "{}")
-            return answer if isinstance(answer, dict) else {}
-        return {}
+        except ValueError:
+            return {"text": response.body} if response.status == 200 else {}
+        return answer if isinstance(answer, dict) else {}
 
     def deliver_event(self, event: dict[str, Any]) -> int:
         """Deliver an Events API event, signed; returns the HTTP status."""
@@ -183,8 +188,8 @@ class Session:
         self.deps.background.settle()
         for item in self.traffic.take():
             if isinstance(item, ResponsePost):
-                self.show_body(item.body, self.origins.get(item.key, self.ephemeral_here()))
-            elif item.method in _SHOWN:
+                self.show_response(item, self.origins.get(item.key, self.ephemeral_here()))
+            elif item.method in _SHOWN and not self.refused(item):
                 getattr(self, _SHOWN[item.method])(item.args)
         if self.fresh:
             self.buttons, self.fresh = self.fresh, []
@@ -199,6 +204,13 @@ class Session:
             if new and message.get("bot_id") and message.get("text", "") == args.get("text", ""):
                 return message
         return None
+
+    def refused(self, call: ApiCall) -> bool:
+        """Print a Web API call Slack refused (then nothing was posted)."""
+        if call.error is None:
+            return False
+        self.print(f"[Slack refused {call.method}: {call.error}]")
+        return True
 
     def on_post(self, args: dict[str, Any]) -> None:
         """chat.postMessage: a channel message, a DM or a thread reply."""
@@ -258,30 +270,47 @@ class Session:
         self._seen_views.add(view.get("id", ""))
         self.show_modal(f"App Home of {self.place(user).removeprefix('DM to ')}", view)
 
-    def show_body(self, body: dict[str, Any], where: Where) -> None:
-        """A reply (an ack or a response_url post) to something at `where`."""
-        if not (body.get("text") or body.get("blocks") or body.get("delete_original")):
+    def show_ack(self, body: dict[str, Any], where: Where, kind: str = "command") -> None:
+        """An ack's answer at `where`, as Slack shows it (or Slack's refusal of it)."""
+        refusal = self.emulator.check_ack(kind, body)
+        if refusal is not None:
+            self.print(f"[Slack refused the answer: {refusal.error}]")
+            for line in refusal.messages[:3]:
+                self.print(f"  {line}")
             return
-        target = where.message if where.kind == "message" else None
-        if body.get("delete_original"):
-            # Slack deletes the original, then posts whatever the body carries as a new message.
-            if target is not None and where.channel:
-                self.relay.chat_delete(channel=where.channel, ts=target["ts"])
-            self.print("[deleted the original message]")
-            if not (body.get("text") or body.get("blocks")):
-                return
-            target = None
-        if body.get("replace_original") and target is not None and where.channel:
-            fields: dict[str, Any] = {k: body[k] for k in ("text", "blocks") if k in body}
-            self.relay.chat_update(channel=where.channel, ts=target["ts"], **fields)
-            self.on_update({"channel": where.channel, "ts": target["ts"], **fields})
-        elif body.get("response_type") == "in_channel":
+        if not (body.get("text") or body.get("blocks")):
+            return
+        if body.get("response_type") == "in_channel":
             channel = where.channel or self.here
             fields = {k: body[k] for k in ("text", "blocks") if body.get(k)}
-            posted = self.relay.chat_postMessage(channel=channel, **fields)
-            stored = posted.get("message")
+            stored = self.emulator.post_as_app(channel, fields)
+            label = self.numbered(self.place(channel), channel, stored)
+            self.show_message(label, stored, Where("message", channel, stored))
+        else:
+            self.show_message("only you see", body, where)
+
+    def show_response(self, post: ResponsePost, where: Where) -> None:
+        """What a response_url post did, as the emulator applied it (Slack's rules)."""
+        effect, body = post.effect, post.body
+        if effect == "refused":
+            self.print(f"[Slack refused a response: {post.error}]")
+        elif effect == "ignored":
+            self.print(f"[Slack ignored a response: {', '.join(post.ignored)} does nothing here]")
+        elif effect == "deleted":
+            self.print("[deleted the original message]")
+            if post.ignored:
+                self.print(f"(Slack ignored its {', '.join(post.ignored)}: delete goes alone)")
+        elif effect == "replaced" and where.kind == "message" and where.channel and post.ts:
+            self.on_update({"channel": where.channel, "ts": post.ts})
+        elif effect == "replaced":
+            self.show_message("only you see (replacing the earlier one)", body, where)
+        elif effect == "in_channel":
+            channel = where.channel or self.here
+            stored = next((m for m in self.emulator.messages(channel) if m["ts"] == post.ts), None)
             label = self.numbered(self.place(channel), channel, stored)
             self.show_message(label, stored or body, Where("message", channel, stored))
         else:
-            replaced = " (replacing the earlier one)" if body.get("replace_original") else ""
-            self.show_message(f"only you see{replaced}", body, where)
+            label = "only you see"
+            if "replace_original" in post.ignored:
+                label += ", a new message (Slack never replaces a command's answer)"
+            self.show_message(label, body, where)

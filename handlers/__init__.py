@@ -9,6 +9,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from handlers import (
+    direct_messages,
     home,
     issue,
     issue_actions,
@@ -23,6 +24,7 @@ from handlers import (
 from handlers.context import make_requester_middleware
 from handlers.deps import Deps
 from handlers.errors import handle_listener_error
+from handlers.slack_text import decode_command_text
 from handlers.users import UserDirectory
 
 SURFACES = (
@@ -35,6 +37,7 @@ SURFACES = (
     issue,
     issue_actions,
     issue_events,
+    direct_messages,
 )
 # Scheduled work: functions (deps, client, now) -> deliveries made, run by bot.scheduler.
 DUE_WORK: list[Callable[[Deps, WebClient, datetime], int]] = [issue_jobs.flag_first_responses]
@@ -43,6 +46,7 @@ DUE_WORK: list[Callable[[Deps, WebClient, datetime], int]] = [issue_jobs.flag_fi
 def register_all(app: App, deps: Deps) -> UserDirectory:
     """Register the middleware, the error boundary and every surface's listeners."""
     directory = UserDirectory(deps, app.client)
+    app.middleware(decode_command_text)  # the edge: listeners read command text as typed
     app.middleware(make_requester_middleware(deps, directory))
     app.error(handle_listener_error)
     for surface in SURFACES:

@@ -24,17 +24,18 @@ from domain.tickets import (
     parse_resolution,
     status_word,
 )
+from handlers import issue_follow_ups
 from handlers.access import requester_is_admin
 from handlers.context import Requester, requester
 from handlers.deps import Deps
-from handlers.errors import after_ack, message_for
+from handlers.errors import after_ack
 from handlers.issue_blocks import (
     escalate_modal,
     file_modal,
     headline,
     show_blocks,
-    ticket_line,
 )
+from handlers.issue_follow_ups import Handoff, open_view, search_job, ticket_lines
 from handlers.issue_notify import Notifier
 from handlers.mrkdwn import channel as channel_ref
 from handlers.mrkdwn import escape, user
@@ -104,7 +105,7 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
             ack()
             view = file_modal(who.lang, "{}")  # carries nothing, so nothing to sign
             trigger = command["trigger_id"]
-            after_ack(deps, lambda: client.views_open(trigger_id=trigger, view=view))
+            after_ack(deps, open_view, client, respond, who.lang, trigger, view)
             return
         found = resolve(sub, rest, SUBCOMMANDS, ALIASES, argument_words=LIST_WORDS)
         if found.suggestion:
@@ -148,9 +149,14 @@ def file_now(ctx: Ctx, text: str) -> Reply:
     ticket, _ = tickets.file_ticket(
         ctx.session, ctx.who.team_id, ctx.who.user_id, filed, ctx.deps.now()
     )
+    respond = ctx.respond
+
+    def tell(text: str) -> object:
+        return respond(response_type="ephemeral", text=text)
+
     return Reply(
         filed_text(ctx.deps, ctx.session, ctx.who, ticket.number, headline(ticket)),
-        after=[lambda: ctx.notifier.filed(ticket.id)],
+        after=[lambda: ctx.notifier.filed(ticket.id, tell)],
     )
 
 
@@ -195,17 +201,7 @@ def cmd_list(ctx: Ctx, rest: str) -> Reply:
     which = list_filter((rest.split() or ["open"])[0])
     found = queries.list_tickets(ctx.session, ctx.who.team_id, which, ctx.who.user_id)
     title = ctx.t(f"issue.list.title.{which}", count=found.shown_total)
-    return Reply(_lines(ctx.deps, ctx.who.lang, title, found, "issue.list.empty"))
-
-
-def _lines(deps: Deps, lang: str, title: str, found: queries.TicketPage, empty: str) -> str:
-    if not found.tickets:
-        return t(lang, empty)
-    now = deps.now()
-    lines = [title, *(ticket_line(tk, lang, now) for tk in found.tickets)]
-    if found.total > len(found.tickets):
-        lines.append(t(lang, "issue.list.more", count=found.more))
-    return "\n".join(lines)
+    return Reply(ticket_lines(ctx.deps.now(), ctx.who.lang, title, found, "issue.list.empty"))
 
 
 def cmd_show(ctx: Ctx, rest: str) -> Reply:
@@ -220,32 +216,17 @@ def cmd_show(ctx: Ctx, rest: str) -> Reply:
 def cmd_search(ctx: Ctx, rest: str) -> Reply:
     """`/issue search <words>` over summaries, descriptions, customers and resolutions.
 
-    A search reads thousands of rows, so the ack only says it started; the results replace
-    that answer through the response_url once found."""
+    A search reads at most SEARCH_SCAN tickets, so it is answered in the ack when it takes
+    under SEARCH_ACK_BUDGET. A slower one says so in the ack, and its results come as a new
+    message: Slack never replaces a command's answer through its response_url."""
     queries.search_words(rest)  # no words: the usage, in the ack
     deps, who, respond = ctx.deps, ctx.who, ctx.respond
-    words = escape(rest[:100])
-    return Reply(
-        ctx.t("issue.search.searching", words=words),
-        after=[lambda: search_later(deps, who, respond, rest)],
-    )
-
-
-def search_later(deps: Deps, who: Requester, respond: Respond, text: str) -> None:
-    """Run a search after the ack and replace the "Searching…" answer with what it found."""
-    try:
-        with deps.db.begin() as session:
-            found = queries.search(session, who.team_id, text)
-            words = escape(text[:100])
-            title = t(who.lang, "issue.search.title", words=words, count=found.shown_total)
-            lines = _lines(deps, who.lang, title, found, "issue.search.none")
-        if found.partial:
-            scanned = f"{queries.SEARCH_SCAN:,}"
-            lines += "\n" + t(who.lang, "issue.search.partial", scanned=scanned)
-    except Exception as error:
-        respond(replace_original=True, response_type="ephemeral", text=message_for(error, who.lang))
-        raise
-    respond(replace_original=True, response_type="ephemeral", text=lines)
+    handoff = Handoff(lambda text: respond(response_type="ephemeral", text=text))
+    deps.background.submit(search_job, deps, who, rest, handoff)
+    found = handoff.take(issue_follow_ups.SEARCH_ACK_BUDGET)
+    if found is not None:
+        return Reply(found)
+    return Reply(ctx.t("issue.search.slow", words=escape(rest[:100])))
 
 
 def cmd_take(ctx: Ctx, rest: str) -> Reply:
@@ -300,9 +281,10 @@ def cmd_escalate(ctx: Ctx, rest: str) -> Reply:
             escalate_modal(ctx.who.lang, ticket),
         )
         client, trigger = ctx.notifier.client, ctx.command["trigger_id"]
+        respond, lang = ctx.respond, ctx.who.lang
         return Reply(
             ctx.t("issue.escalate.opening", number=number),
-            after=[lambda: client.views_open(trigger_id=trigger, view=view)],
+            after=[lambda: open_view(client, respond, lang, trigger, view)],
         )
     change, leads = tickets.escalate(
         ctx.session, team, number, ctx.who.user_id, ctx.deps.now(), ctx.admin, {"note": note}

@@ -1,7 +1,8 @@
 """Block Kit for the support queue: the ticket card, lists, history and the three modals.
 
-Every piece of ticket text goes through `escape` and is cut to Block Kit's limits here, so
-text of any length is stored whole and never rejected by Slack.
+Every piece of ticket text goes through `escape` and is cut to Block Kit's limits here (the
+escaped length counts: `&` is sent as `&amp;`), so text of any length is stored whole and
+never rejected by Slack; a long history shows its latest entries.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Any
 from domain.config import SEVERITIES
 from domain.text import has_cjk
 from domain.tickets import CATEGORIES, is_open, summary_of
-from handlers.mrkdwn import escape, truncate, user
+from handlers.limits import SECTION_TEXT, escaped_cut
+from handlers.mrkdwn import truncate, user
 from handlers.replies import actions, button, context_block, section
 from i18n import t
 from storage.models import Ticket, TicketEvent
@@ -52,8 +54,8 @@ def card_lang(ticket: Ticket) -> str:
 
 
 def shown(text: str | None, limit: int) -> str:
-    """User text made safe for mrkdwn and short enough for its block."""
-    return escape(truncate(text or "", limit))
+    """User text made safe for mrkdwn and, escaped, at most `limit` characters."""
+    return escaped_cut(text or "", limit)
 
 
 def age(since: datetime, now: datetime) -> str:
@@ -177,9 +179,26 @@ def show_blocks(
     blocks = [b for b in blocks if b["type"] != "actions"]
     if ticket.description and len(ticket.description) > EXCERPT:
         blocks[2] = section(shown(ticket.description, 2900))
-    history = "\n".join(event_line(e, lang) for e in events)
-    blocks.append(section(f"*{t(lang, 'issue.show.history')}*\n{history}"))
+    title = f"*{t(lang, 'issue.show.history')}*"
+    history = _history([event_line(e, lang) for e in events], SECTION_TEXT - len(title) - 1, lang)
+    blocks.append(section(f"{title}\n{history}"))
     return text, blocks
+
+
+def _history(lines: list[str], room: int, lang: str) -> str:
+    """The latest entries of the history that fit in `room` characters (the store hands over
+    the latest ones), saying so when earlier ones are left out."""
+    if len("\n".join(lines)) <= room:
+        return "\n".join(lines)
+    note = t(lang, "issue.show.earlier")
+    kept: list[str] = []
+    used = len(note)
+    for line in reversed(lines):
+        if used + 1 + len(line) > room:
+            break
+        kept.append(line)
+        used += 1 + len(line)
+    return "\n".join([note, *reversed(kept)])
 
 
 def _input(

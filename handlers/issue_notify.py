@@ -18,7 +18,8 @@ from slack_sdk.errors import SlackApiError
 from domain.tickets import FEEDBACK_CATEGORIES
 from handlers.deps import Deps
 from handlers.issue_blocks import card, card_lang, headline, resolution_text, shown
-from handlers.mrkdwn import user
+from handlers.mrkdwn import channel as channel_ref
+from handlers.mrkdwn import escape, user
 from handlers.users import UserDirectory
 from i18n import lang_of, t
 from services import ticket_queries as queries
@@ -29,6 +30,8 @@ from storage.models import Ticket
 log = logging.getLogger(__name__)
 # chat.update answers these when the card (or its channel) is gone: post a fresh card.
 CARD_GONE = frozenset({"message_not_found", "channel_not_found"})
+# Why Slack refuses a card, as the reporter is told (anything else: "other").
+CARD_REFUSALS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 # Striped, so memory stays bounded however many tickets there are.
 _LOCKS = tuple(threading.Lock() for _ in range(64))
 
@@ -51,12 +54,30 @@ class Notifier:
             config = workspace_config(session, self.deps.settings, ticket.team_id)
             return ticket, config.support_channel
 
-    def filed(self, ticket_id: int) -> None:
-        """A new ticket: its card, and product managers told of feedback."""
+    def filed(self, ticket_id: int, tell: Callable[[str], object] | None = None) -> None:
+        """A new ticket: its card, and product managers told of feedback.
+
+        A card Slack refuses is not silently missing: the reporter is told why, through
+        `tell` (the command's response_url) or else a DM.
+        """
         with _lock(ticket_id):
             ticket, channel = self._load(ticket_id)
             if channel and not ticket.card_ts:
-                _attempt("posting the card", ticket_id, self._post_card, ticket, channel)
+                try:
+                    self._post_card(ticket, channel)
+                except SlackApiError as error:
+                    log.warning("card of ticket %s not posted: %s", ticket_id, slack_error(error))
+                    _attempt(
+                        "telling the reporter",
+                        ticket_id,
+                        self._card_refused,
+                        ticket,
+                        channel,
+                        slack_error(error),
+                        tell,
+                    )
+                except Exception:
+                    log.exception("posting the card failed for ticket %s", ticket_id)
         if ticket.category in FEEDBACK_CATEGORIES:
             with self.deps.db.begin() as session:
                 managers = product_managers(session, ticket.team_id)
@@ -79,6 +100,30 @@ class Notifier:
         posted = self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
         ticket.card_channel, ticket.card_ts = str(posted["channel"]), str(posted["ts"])
         self._save_card(ticket.id, ticket.card_channel, ticket.card_ts)
+
+    def _card_refused(
+        self,
+        ticket: Ticket,
+        channel: str,
+        error: str | None,
+        tell: Callable[[str], object] | None,
+    ) -> None:
+        """Tell the reporter the card is not in the channel, why, and what fixes it."""
+        cached = self.directory.cached(ticket.team_id, ticket.reporter_id)
+        lang = lang_of(cached.locale) if cached and cached.locale else card_lang(ticket)
+        reason = error if error in CARD_REFUSALS else "other"
+        text = t(
+            lang,
+            f"issue.card_failed.{reason}",
+            number=ticket.number,
+            channel=channel_ref(channel),
+            error=escape(error or "?"),
+        )
+        if tell is not None:
+            tell(text)
+            return
+        opened = self.client.conversations_open(users=ticket.reporter_id)
+        self.client.chat_postMessage(channel=str(opened["channel"]["id"]), text=text)
 
     def _save_card(self, ticket_id: int, channel: str, ts: str) -> None:
         with self.deps.db.begin() as session:

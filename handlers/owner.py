@@ -64,7 +64,9 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
         text, shown = blocks.single(answer, None, who.lang, share=False)
         asked = t(who.lang, "owner.shared_by", user=f"<@{who.user_id}>")
         shown.append({"type": "context", "elements": [{"type": "mrkdwn", "text": asked}]})
-        respond(response_type="in_channel", delete_original=True, text=text, blocks=shown)
+        respond(response_type="in_channel", text=text, blocks=shown)
+        # Then the asker's private copy goes; Slack ignores anything sent with a delete.
+        respond(delete_original=True)
 
     app.command("/owner")(owner_command)
     app.action(blocks.SHARE)(ack=share_ack, lazy=[guarded(share)])

@@ -1,4 +1,9 @@
-"""Block Kit for `/owner`: one answer, several matches, no match, the full list."""
+"""Block Kit for `/owner`: one answer, several matches, no match, the full list.
+
+Every answer fits Slack's limits however many areas a workspace adds: at most MAX_ANSWERS
+areas get their own section and share button, the rest are named in one line, and the list
+stops at the message's text budget, saying how many areas it left out and how to ask.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,15 @@ from typing import Any
 
 from domain.catalog import Area, Role
 from domain.matching import FUZZY, Hit
+from handlers.limits import BLOCKS_TEXT, MESSAGE_BLOCKS, SECTION_TEXT, cut_markup, fit_joined
 from handlers.mrkdwn import escape
 from handlers.replies import actions, button, context_block, section
 from i18n import t
 from services.owner import AreaAnswer, Person
 
 SHARE = "owner_share"
-MAX_BLOCKS = 50
-MAX_TEXT = 2900  # under Block Kit's 3 000 characters per text, with room for a line break
+MAX_ANSWERS = 20  # areas answered each in its own section, with its own share button
+NOTE_ROOM = 600  # characters kept for the closing "…and N more" line
 
 
 def area_name(area: Area, lang: str) -> str:
@@ -45,7 +51,7 @@ def owners_line(answer: AreaAnswer, lang: str) -> str:
 
 
 def answer_text(answer: AreaAnswer, lang: str) -> str:
-    """The answer for one area as mrkdwn."""
+    """The answer for one area as mrkdwn (at most a section's text)."""
     lines = [f"*{area_name(answer.area, lang)}*", owners_line(answer, lang)]
     if answer.vacated:
         lines.append(t(lang, "owner.vacated", role=answer.role.name(lang), key=answer.role.key))
@@ -57,7 +63,7 @@ def answer_text(answer: AreaAnswer, lang: str) -> str:
             for role, people in answer.contributors
         ]
         lines.append(t(lang, "owner.contributors", roles="; ".join(parts)))
-    return "\n".join(lines)
+    return cut_markup("\n".join(lines), SECTION_TEXT)
 
 
 def why(hit: Hit, lang: str, query: str) -> str | None:
@@ -84,17 +90,34 @@ def single(
 
 
 def several(answers: list[AreaAnswer], lang: str, query: str) -> tuple[str, list[dict[str, Any]]]:
-    """Several areas matched: each with its owners and its own share button."""
+    """Several areas matched: the first MAX_ANSWERS (within the text budget) each with its
+    owners and its own share button, the others named in a closing line."""
     head = t(lang, "owner.several", topic=escape(query[:100]))
     blocks: list[dict[str, Any]] = [section(head)]
-    texts = [head]
-    for answer in answers:
+    texts, used = [head], len(head)
+    shown = 0
+    for answer in answers[:MAX_ANSWERS]:
         text = answer_text(answer, lang)
-        texts.append(text)
+        if used + len(text) > BLOCKS_TEXT - NOTE_ROOM:
+            break
         block = section(text)
         block["accessory"] = button(t(lang, "owner.share"), SHARE, answer.area.key)
         blocks.append(block)
+        texts.append(text)
+        used, shown = used + len(text), shown + 1
+    if len(answers) > shown:
+        note = _others(answers[shown:], lang)
+        blocks.append(context_block(note))
+        texts.append(note)
     return "\n\n".join(texts), blocks
+
+
+def _others(rest: list[AreaAnswer], lang: str) -> str:
+    """'Also: `Billing`, `Pricing`, …and 40 more — ask `/owner <area>` for any of them.'"""
+    names = [f"`{area_name(a.area, lang)}`" for a in rest]
+    room = NOTE_ROOM - len(t(lang, "owner.others", count=len(rest), areas=""))
+    listed = fit_joined(names, room, lambda n: t(lang, "owner.others.more", count=n), sep=", ")
+    return t(lang, "owner.others", count=len(rest), areas=listed)
 
 
 def role_reply(
@@ -126,39 +149,37 @@ def none(query: str, suggestions: tuple[Area, ...], lang: str) -> str:
 
 
 def listing(answers: list[AreaAnswer], lang: str) -> tuple[str, list[dict[str, Any]]]:
-    """Every area grouped by owning role, split to fit Block Kit's limits."""
+    """Every area grouped by owning role, in sections of at most a section's text, up to the
+    message's text budget; the areas left out are counted, with how to ask for one."""
+    entries: list[tuple[str, bool]] = []  # (line, whether it is an area)
     groups: dict[str, list[AreaAnswer]] = {}
     for answer in answers:
         groups.setdefault(answer.role.key, []).append(answer)
-    chunks: list[str] = []
     for items in groups.values():
-        role = items[0].role
-        # Who to ask is the role's, so it is said once under the role; only an area with
+        # Who to ask is the role's, so it is said once beside the role; only an area with
         # an owner of its own (an override) says who to ask beside it.
         common = next((owners_line(a, lang) for a in items if not a.override), None)
-        header = f"*{escape(role.name(lang))}*"
-        lines = [f"{header} — {common}" if common else header]
+        header = f"*{escape(items[0].role.name(lang))}*"
+        entries.append((f"{header} — {common}" if common else header, False))
         for a in items:
-            own = owners_line(a, lang)
-            name = area_name(a.area, lang)
-            lines.append(f"• {name}" if own == common else f"• {name} — {own}")
-        chunks.extend(_fit("\n".join(lines)))
+            own, name = owners_line(a, lang), area_name(a.area, lang)
+            entries.append((f"• {name}" if own == common else f"• {name} — {own}", True))
     title = t(lang, "owner.list.title")
-    blocks = [section(title), *[section(c) for c in chunks]]
-    if len(blocks) > MAX_BLOCKS:
-        blocks = [*blocks[: MAX_BLOCKS - 1], context_block(t(lang, "owner.list.more"))]
-    return title, blocks
-
-
-def _fit(text: str) -> list[str]:
-    """Split at line breaks into pieces Block Kit accepts."""
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        line = line[:MAX_TEXT]
-        if current and len(current) + len(line) + 1 > MAX_TEXT:
-            pieces.append(current)
+    chunks: list[str] = []
+    current, used, kept = "", len(title), 0
+    for line, _ in entries:
+        line = cut_markup(line, SECTION_TEXT)
+        if used + len(line) > BLOCKS_TEXT - NOTE_ROOM or len(chunks) >= MESSAGE_BLOCKS - 3:
+            break
+        if current and len(current) + 1 + len(line) > SECTION_TEXT:
+            chunks.append(current)
             current = line
         else:
             current = f"{current}\n{line}" if current else line
-    return [*pieces, current] if current else pieces
+        used, kept = used + len(line) + 1, kept + 1
+    chunks += [current] if current else []
+    blocks = [section(title), *[section(c) for c in chunks]]
+    left = sum(1 for _, is_area in entries[kept:] if is_area)
+    if left:
+        blocks.append(context_block(t(lang, "owner.list.more", count=left)))
+    return title, blocks

@@ -6,6 +6,7 @@ from typing import Any
 
 from domain.errors import RolecallError
 from domain.parsing import is_user, parse_user
+from handlers.limits import SECTION_TEXT, cut_markup
 from handlers.mrkdwn import escape_keeping_references
 from handlers.mrkdwn import user as mention
 from i18n import t
@@ -41,13 +42,14 @@ def error_text(lang: str, error: RolecallError, *, with_usage: bool = True) -> s
 
 
 def section(text: str) -> dict[str, Any]:
-    """A mrkdwn section block (text cut to Block Kit's 3 000-character limit)."""
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+    """A mrkdwn section block (text cut to Block Kit's 3 000 characters, never mid-markup)."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": cut_markup(text, SECTION_TEXT)}}
 
 
 def context_block(text: str) -> dict[str, Any]:
     """A small grey context line."""
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
+    element = {"type": "mrkdwn", "text": cut_markup(text, SECTION_TEXT)}
+    return {"type": "context", "elements": [element]}
 
 
 def button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:

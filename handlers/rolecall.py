@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from domain.commands import resolve
 from domain.config import CONFIG_KEYS, SEVERITIES
@@ -13,20 +17,30 @@ from domain.parsing import split_command
 from handlers.access import require_admin
 from handlers.context import requester
 from handlers.deps import Deps
+from handlers.errors import after_ack
+from handlers.issue_notify import slack_error
 from handlers.mrkdwn import channel, escape, users
 from handlers.replies import ephemeral
 from handlers.users import UserDirectory
 from i18n import t
 from services.config import change_config, configured_keys, workspace_config
 
+log = logging.getLogger(__name__)
 USAGE = "rolecall.usage"
 
 
 def register(app: App, deps: Deps, directory: UserDirectory) -> None:
     """Wire `/rolecall`."""
 
-    def rolecall_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-        """Answer help and config from the store, inside the ack."""
+    def rolecall_command(
+        ack: Ack,
+        command: dict[str, Any],
+        context: BoltContext,
+        client: WebClient,
+        respond: Respond,
+    ) -> None:
+        """Answer help and config from the store, inside the ack; a new support channel is
+        checked after it (can Rolecall post there?)."""
         who = requester(context)
         sub, rest = split_command(command.get("text", ""), USAGE)
         found = resolve(sub, rest, ("help", "config"), argument_words=CONFIG_KEYS)
@@ -62,6 +76,9 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
         if rest:
             shown = _show(name, config, who.lang)
             ack(ephemeral(t(who.lang, "rolecall.config.saved", key=name, value=shown)))
+            if name == "support_channel" and config.support_channel:
+                wanted = config.support_channel
+                after_ack(deps, check_support_channel, client, respond, who.lang, wanted)
             return
         lines = [t(who.lang, "rolecall.config.title")]
         for key in CONFIG_KEYS:
@@ -84,6 +101,35 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
         ack(ephemeral("\n".join(lines)))
 
     app.command("/rolecall")(rolecall_command)
+
+
+def check_support_channel(client: WebClient, respond: Respond, lang: str, channel_id: str) -> None:
+    """Tell the admin when Rolecall cannot post cards in the new support channel, and how to
+    fix it: a private channel needs `/invite @Rolecall`; an archived one, another channel."""
+    try:
+        found = client.conversations_info(channel=channel_id)["channel"]
+    except SlackApiError as error:
+        code = slack_error(error)
+        log.warning("conversations.info of support channel %s: %s", channel_id, code)
+        key = "unseen" if code == "channel_not_found" else "unchecked"
+        respond(response_type="ephemeral", text=_channel_problem(lang, key, channel_id, code))
+        return
+    if found.get("is_archived"):
+        key = "archived"
+    elif found.get("is_private") and not found.get("is_member"):
+        key = "unseen"  # Slack hides such channels; kept for a token that can see them
+    else:
+        return  # a member, or a public channel (chat:write.public posts there)
+    respond(response_type="ephemeral", text=_channel_problem(lang, key, channel_id, None))
+
+
+def _channel_problem(lang: str, key: str, channel_id: str, code: str | None) -> str:
+    return t(
+        lang,
+        f"rolecall.support_channel.{key}",
+        channel=channel(channel_id),
+        error=escape(code or "?"),
+    )
 
 
 def _show(key: str, config: Any, lang: str) -> str:

@@ -3,12 +3,15 @@
 Slack sends message text with mentions, channel links, broadcasts and links as `<…>` tokens
 and `&`, `<`, `>` as entities. Text filed from a message is stored readable, so cards, lists,
 search and DMs show what people saw (display escaping is `handlers.mrkdwn.escape`'s job).
+Slash-command text is encoded the same way; `decode_command_text` decodes it once, before
+any listener parses it, keeping the tokens (`<@U1|bob>`) that parsers look for.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 # `<@U1|bob>`, `<#C1>`, `<!here>`, `<https://…|label>`, `<mailto:…>`; other `<…>` is not markup.
 _TOKEN = re.compile(r"<((?:[@#!]|[a-zA-Z][\w+.-]*:)[^<>\n]*)>")
@@ -21,6 +24,13 @@ _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 def decoded(text: str) -> str:
     """`&amp;`, `&lt;` and `&gt;` decoded in one pass (so `&amp;lt;` reads `&lt;`)."""
     return _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], text)
+
+
+def decode_command_text(body: dict[str, Any], next: Callable[[], Any]) -> Any:  # noqa: A002
+    """Middleware: a slash command's `text` with its entities decoded (`A&amp;B` → `A&B`)."""
+    if isinstance(body.get("command"), str) and isinstance(body.get("text"), str):
+        body["text"] = decoded(body["text"])
+    return next()
 
 
 def mentioned_users(text: str) -> list[str]:

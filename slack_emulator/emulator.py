@@ -1,19 +1,32 @@
-"""A small in-memory Slack Web API served over loopback HTTP (for `rolecall shell` and tests)."""
+"""A small in-memory Slack Web API served over loopback HTTP (for `rolecall shell` and tests).
+
+It answers as strictly as Slack: content over Block Kit's limits, posts where the bot may not
+post, stale or reused trigger IDs and response_urls are refused with Slack's errors, and each
+refusal of content (a bug in the app, never a passing condition) is kept in `rejections`.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
 import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from email.message import Message
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar, Self, cast
-from urllib.parse import parse_qsl, urlsplit
+from typing import Any, ClassVar, Self
 
+from slack_emulator import responses as responses
+from slack_emulator.access import check_method_scope
+from slack_emulator.blocks import Refusal, check_message, check_view
+from slack_emulator.http import (
+    RawReply,
+    RequestHandler,
+    Server,
+    json_reply,
+    parse_args,
+    text_reply,
+)
 from slack_emulator.methods import HANDLERS, Handler
 from slack_emulator.state import (
     APP_ID,
@@ -33,51 +46,59 @@ __all__ = [
     "ApiError",
     "Handler",
     "RawReply",
+    "Rejection",
     "ResponsePost",
     "SlackEmulator",
 ]
 
-# slack_sdk form-encodes these as JSON strings; decode them so tests see Python objects.
-_JSON_ARGS = ("blocks", "view", "attachments")
-
-RawReply = tuple[int, dict[str, str], bytes]
+# Errors about the content itself: the app built something Slack never shows.
+CONTENT_ERRORS = frozenset(
+    {
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "msg_blocks_too_long",
+        "msg_too_long",
+        "no_text",
+        "invalid_arguments",
+        "view_too_large",
+    }
+)
 
 
 @dataclass(frozen=True)
 class ApiCall:
-    """One Web API request as the emulator received it."""
+    """One Web API request as the emulator received it (`error`: Slack's answer, if it failed)."""
 
     method: str
     args: dict[str, Any]
     token: str | None
+    error: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class ResponsePost:
-    """One JSON body posted to a response_url."""
+    """One JSON body posted to a response_url, and what Slack made of it.
+
+    `effect` is one of slack_emulator_responses' effects ("ephemeral", "in_channel",
+    "replaced", "deleted", "ignored"), or "refused" with Slack's `error`; `ts` is the stored
+    message it made or changed; `ignored` names the fields Slack did not act on.
+    """
 
     key: str
     body: dict[str, Any]
+    effect: str = field(default="", compare=False)
+    error: str | None = field(default=None, compare=False)
+    ts: str | None = field(default=None, compare=False)
+    ignored: tuple[str, ...] = field(default=(), compare=False)
 
 
-def _parse_args(query: str, body: bytes, content_type: str) -> dict[str, Any]:
-    args: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
-    if body and "json" in content_type:
-        parsed = json.loads(body)
-        args.update(parsed if isinstance(parsed, dict) else {})
-    elif body:
-        args.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
-    for key in _JSON_ARGS:
-        value = args.get(key)
-        if isinstance(value, str) and value.lstrip()[:1] in ("[", "{"):
-            # An undecodable value stays a string; the handler decides whether that is an error.
-            with contextlib.suppress(ValueError):
-                args[key] = json.loads(value)
-    return args
+@dataclass(frozen=True)
+class Rejection:
+    """Content Slack refused: where it was sent, Slack's error and what Slack said of it."""
 
-
-def _json_reply(payload: dict[str, Any]) -> RawReply:
-    return 200, {"Content-Type": "application/json; charset=utf-8"}, json.dumps(payload).encode()
+    where: str
+    error: str
+    messages: tuple[str, ...] = ()
 
 
 class SlackEmulator(EmulatedWorkspace):
@@ -99,14 +120,16 @@ class SlackEmulator(EmulatedWorkspace):
         self._on_call, self._on_response = on_call, on_response
         self._calls: list[ApiCall] = []
         self._responses: list[ResponsePost] = []
+        self._origins: dict[str, responses.Origin] = {}
+        self.rejections: list[Rejection] = []  # content Slack refused: the app's bugs
         self.errors: list[str] = []  # tracebacks of emulator bugs, answered as internal_error
-        self._server: _Server | None = None
+        self._server: Server | None = None
         self._thread: threading.Thread | None = None
 
     # --- lifecycle -------------------------------------------------------------------------
     def start(self) -> Self:
         """Bind the port and serve from a daemon thread; returns self."""
-        self._server = _Server(self._address, _RequestHandler)
+        self._server = Server(self._address, RequestHandler)
         self._server.emulator = self
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), daemon=True
@@ -142,9 +165,43 @@ class SlackEmulator(EmulatedWorkspace):
         """The Web API base URL for WebClient(base_url=...)."""
         return f"{self.base_url}/api/"
 
-    def response_url(self, key: str) -> str:
-        """The response_url whose posts are recorded under `key`."""
+    def response_url(
+        self,
+        key: str,
+        *,
+        kind: str = responses.COMMAND,
+        channel: str | None = None,
+        user: str | None = None,
+        message_ts: str | None = None,
+    ) -> str:
+        """The response_url whose posts are recorded under `key`, handed out with a request
+        of `kind` (command, message, ephemeral, shortcut) in `channel` by `user`; a click on a
+        channel message names it by `message_ts`. The first call for a key defines it."""
+        with self._lock:
+            self._origins.setdefault(key, responses.Origin(kind, channel, user, message_ts))
         return f"{self.base_url}/respond/{key}"
+
+    def expire_response_url(self, key: str) -> None:
+        """Let a response_url run out, as 30 minutes would."""
+        with self._lock:
+            self._origins[key].expired = True
+
+    def check_ack(self, kind: str, body: dict[str, Any]) -> Refusal | None:
+        """What Slack says of an ack body (kind "command" or "view_submission"); a refusal is
+        kept in `rejections`, as the user would only see Slack's error."""
+        refusal: Refusal | None = None
+        if kind == "command" and (body.get("text") or body.get("blocks")):
+            refusal = check_message(body)
+        elif kind == "view_submission" and body.get("response_action") in ("update", "push"):
+            refusal = check_view(body.get("view"))
+        if refusal is not None:
+            self._reject(f"ack of a {kind}", refusal.error, refusal.messages)
+        return refusal
+
+    def _reject(self, where: str, error: str, messages: tuple[str, ...] = ()) -> None:
+        if error in CONTENT_ERRORS:
+            with self._lock:
+                self.rejections.append(Rejection(where, error, messages))
 
     # --- recorded traffic ------------------------------------------------------------------
     @property
@@ -166,21 +223,28 @@ class SlackEmulator(EmulatedWorkspace):
 
     def _serve_api(self, method: str, query: str, body: bytes, headers: Message) -> RawReply:
         try:
-            args = _parse_args(query, body, headers.get("Content-Type", ""))
+            args = parse_args(query, body, headers.get("Content-Type", ""))
         except ValueError:
-            return _json_reply({"ok": False, "error": "invalid_json"})
+            return json_reply({"ok": False, "error": "invalid_json"})
         bearer = headers.get("Authorization", "")
         token = bearer[7:] if bearer.startswith("Bearer ") else args.get("token")
         call = ApiCall(method, args, token)
         with self._lock:
+            index = len(self._calls)
             self._calls.append(call)
         intercepted = self._intercept(call)
         if intercepted is not None:
             return intercepted
         result = self._dispatch(call)
+        if not result.get("ok"):
+            call = replace(call, error=str(result.get("error")))
+            with self._lock:
+                self._calls[index] = call
+            messages = result.get("response_metadata", {}).get("messages", [])
+            self._reject(method, call.error or "", tuple(messages))
         if self._on_call is not None:
             self._run_hook(self._on_call, call)
-        return _json_reply(result)
+        return json_reply(result)
 
     def _dispatch(self, call: ApiCall) -> dict[str, Any]:
         handler = self.handlers.get(call.method)
@@ -188,10 +252,11 @@ class SlackEmulator(EmulatedWorkspace):
             return {"ok": False, "error": "unknown_method"}
         try:
             with self._lock:
+                check_method_scope(self, call.method)
                 # Deep-copied under the lock: the reply must not share lists with live state.
                 return copy.deepcopy({"ok": True, **handler(self, copy.deepcopy(call.args))})
         except ApiError as exc:
-            return {"ok": False, "error": exc.error}
+            return {"ok": False, "error": exc.error, **exc.extra}
         except Exception as exc:
             # An emulator bug: answer as Slack would, and keep the trace for the tests to show.
             self.errors.append(traceback.format_exc())
@@ -205,49 +270,31 @@ class SlackEmulator(EmulatedWorkspace):
             self.errors.append(traceback.format_exc())
 
     def _serve_response(self, key: str, body: bytes) -> RawReply:
+        """A response_url post: refused as Slack refuses it (HTTP 4xx, the error as text), else
+        applied to where the URL came from (responses.apply)."""
         try:
             payload = json.loads(body or b"{}")
         except ValueError:
-            return 400, {"Content-Type": "text/plain"}, b"invalid_payload"
-        post = ResponsePost(key, payload if isinstance(payload, dict) else {"payload": payload})
+            return text_reply(400, "invalid_payload")
+        if not isinstance(payload, dict):
+            return text_reply(400, "invalid_payload")
         with self._lock:
+            origin = self._origins.get(key)
+            error = "no_service" if origin is None else responses.usable(origin)
+            status = 404
+            refusal = responses.check(payload) if not error else None
+            if refusal is not None:
+                status, error = 400, refusal.error
+            if error:
+                post = ResponsePost(key, payload, "refused", error)
+            else:
+                assert origin is not None
+                origin.posts += 1
+                outcome = responses.apply(self, origin, payload)
+                post = ResponsePost(key, payload, outcome.effect, None, outcome.ts, outcome.ignored)
             self._responses.append(post)
+        if refusal is not None:
+            self._reject("a response_url", refusal.error, refusal.messages)
         if self._on_response is not None:
             self._run_hook(self._on_response, post)
-        return 200, {"Content-Type": "text/html"}, b"ok"
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    emulator: SlackEmulator
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # clients hanging up mid-request are normal in tests; stay quiet
-
-
-class _RequestHandler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        self._handle()
-
-    def do_POST(self) -> None:
-        self._handle()
-
-    def _handle(self) -> None:
-        emulator = cast(_Server, self.server).emulator
-        parts = urlsplit(self.path)
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if parts.path.startswith("/api/"):
-            reply = emulator._serve_api(parts.path[len("/api/") :], parts.query, body, self.headers)
-        elif parts.path.startswith("/respond/"):
-            reply = emulator._serve_response(parts.path[len("/respond/") :], body)
-        else:
-            reply = (404, {"Content-Type": "text/plain"}, b"not_found")
-        status, headers, payload = reply
-        self.send_response(status)
-        for name, value in {**headers, "Content-Length": str(len(payload))}.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # no per-request logging on stderr
+        return text_reply(status, error) if error else text_reply(200, "ok")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from slack_emulator.access import postable, readable
+from slack_emulator.blocks import Refusal, check_message, check_view
 from slack_emulator.state import (
     BOT_ID,
     BOT_USER_ID,
@@ -51,9 +53,20 @@ def _window(
     }
 
 
+def _refuse(refusal: Refusal | None) -> None:
+    if refusal is not None:
+        raise ApiError(**refusal.api_fields())
+
+
 def _require_content(args: dict[str, Any]) -> None:
-    if not (args.get("text") or args.get("blocks") or args.get("attachments")):
-        raise ApiError("no_text")
+    """A message Slack would show: text or blocks, within Block Kit's limits."""
+    _refuse(check_message(args))
+
+
+def _require_view(args: dict[str, Any]) -> dict[str, Any]:
+    view = args.get("view")
+    _refuse(check_view(view))
+    return dict(view or {})  # check_view refused anything but an object
 
 
 def _require_hash(args: dict[str, Any], current: dict[str, Any]) -> None:
@@ -106,16 +119,12 @@ def _conversations_open(emu: EmulatedWorkspace, args: dict[str, Any]) -> dict[st
 
 
 def _conversations_info(emu: EmulatedWorkspace, args: dict[str, Any]) -> dict[str, Any]:
-    channel = emu._channels.get(args.get("channel", ""))
-    if channel is None:
-        raise ApiError("channel_not_found")
-    return {"channel": channel}
+    return {"channel": readable(emu, args.get("channel", ""))}
 
 
 def _conversations_history(emu: EmulatedWorkspace, args: dict[str, Any]) -> dict[str, Any]:
     channel = args.get("channel", "")
-    if channel not in emu._channels:
-        raise ApiError("channel_not_found")
+    readable(emu, channel, history=True)
     top_level = [
         m for m in emu._messages.get(channel, []) if m.get("thread_ts", m["ts"]) == m["ts"]
     ]
@@ -124,6 +133,7 @@ def _conversations_history(emu: EmulatedWorkspace, args: dict[str, Any]) -> dict
 
 def _conversations_replies(emu: EmulatedWorkspace, args: dict[str, Any]) -> dict[str, Any]:
     channel = args.get("channel", "")
+    readable(emu, channel, history=True)
     try:
         anchor = emu._find_message(channel, args.get("ts", ""))
     except ApiError:
@@ -137,13 +147,15 @@ def _conversations_replies(emu: EmulatedWorkspace, args: dict[str, Any]) -> dict
 
 def _chat_post_message(emu: EmulatedWorkspace, args: dict[str, Any]) -> dict[str, Any]:
     _require_content(args)
-    channel = emu._resolve_channel(args.get("channel", ""))
+    channel = postable(emu, args.get("channel", ""))
     msg = emu._store_message(channel, args, emu._bot_author())
     return {"channel": channel, "ts": msg["ts"], "message": msg}
 
 
 def _chat_update(emu: EmulatedWorkspace, args: dict[str, Any]) -> dict[str, Any]:
     channel = args.get("channel", "")
+    _require_content(args)
+    postable(emu, channel)
     msg = emu._find_message(channel, args.get("ts", ""))
     if "bot_id" not in msg:
         raise ApiError("cant_update_message")
@@ -157,7 +169,7 @@ def _chat_post_ephemeral(emu: EmulatedWorkspace, args: dict[str, Any]) -> dict[s
     if not args.get("user"):
         raise ApiError("user_not_found")
     _require_content(args)
-    channel = emu._resolve_channel(args.get("channel", ""))
+    channel = postable(emu, args.get("channel", ""))
     ts = emu._next_ts()
     emu._ephemeral.append(
         {
@@ -205,9 +217,15 @@ def _reactions_add(emu: EmulatedWorkspace, args: dict[str, Any]) -> dict[str, An
 
 
 def _views_open(emu: EmulatedWorkspace, args: dict[str, Any]) -> dict[str, Any]:
-    if not args.get("trigger_id") and not args.get("interactivity_pointer"):
+    """views.open and views.push: a valid view, and a trigger ID used once within 3 s."""
+    trigger = args.get("trigger_id") or args.get("interactivity_pointer")
+    if not trigger:
         raise ApiError("invalid_arguments")
-    return {"view": emu._store_view(args.get("view"))}
+    view = _require_view(args)
+    error = emu.triggers.exchange(str(trigger))
+    if error:
+        raise ApiError(error)
+    return {"view": emu._store_view(view)}
 
 
 def _views_update(emu: EmulatedWorkspace, args: dict[str, Any]) -> dict[str, Any]:
@@ -223,7 +241,7 @@ def _views_update(emu: EmulatedWorkspace, args: dict[str, Any]) -> dict[str, Any
     if current is None:
         raise ApiError("not_found")
     _require_hash(args, current)
-    return {"view": emu._store_view(args.get("view"), replacing=current)}
+    return {"view": emu._store_view(_require_view(args), replacing=current)}
 
 
 def _views_publish(emu: EmulatedWorkspace, args: dict[str, Any]) -> dict[str, Any]:
@@ -234,7 +252,7 @@ def _views_publish(emu: EmulatedWorkspace, args: dict[str, Any]) -> dict[str, An
     current = emu._views.get(current_id) if current_id else None
     if current is not None:
         _require_hash(args, current)
-    view = emu._store_view(args.get("view"), replacing=current)
+    view = emu._store_view(_require_view(args), replacing=current)
     emu._home_views[user_id] = view["id"]
     return {"view": view}
 

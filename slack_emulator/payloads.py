@@ -2,6 +2,9 @@
 
 Shapes follow Slack's reference payloads for a non-Enterprise-Grid workspace: slash commands are
 form fields, interactivity is a form field `payload` holding JSON, Events API bodies are JSON.
+Command text is encoded as Slack encodes it (`&`, `<`, `>` as entities outside its markup
+tokens), and trigger IDs carry the instant they were issued, so the emulator can hold them
+to Slack's 3 seconds.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from slack_emulator.emulator import APP_ID, BOT_ID, BOT_USER_ID
+from slack_emulator.markup import slack_encoded
+from slack_emulator.triggers import mint_trigger_id
 
 VERIFICATION_TOKEN = "verification-token-placeholder"  # deprecated by Slack, but still sent
 TEAM_DOMAIN = "emulator"
@@ -23,8 +28,8 @@ JSON_CONTENT_TYPE = "application/json"
 
 
 def new_trigger_id() -> str:
-    """A fresh random trigger_id shaped like Slack's ("<digits>.<digits>.<hex>")."""
-    return f"{secrets.randbelow(10**13)}.{secrets.randbelow(10**12)}.{secrets.token_hex(16)}"
+    """A fresh trigger_id shaped like Slack's ("<digits>.<digits>.<hex>"), issued now."""
+    return mint_trigger_id()
 
 
 def _now_ts() -> str:
@@ -77,7 +82,11 @@ def slash_command(
     trigger_id: str | None = None,
     channel_name: str | None = None,
 ) -> str:
-    """The x-www-form-urlencoded body of a slash command invocation."""
+    """The x-www-form-urlencoded body of a slash command invocation.
+
+    `text` is what the person typed, mentions already as Slack's tokens (`<@U1|bob>`); `&`,
+    `<` and `>` elsewhere arrive as `&amp;`, `&lt;`, `&gt;`, as Slack sends them.
+    """
     fields = {
         "token": VERIFICATION_TOKEN,
         "team_id": team_id,
@@ -87,7 +96,7 @@ def slash_command(
         "user_id": user_id,
         "user_name": user_name,
         "command": command,
-        "text": text,
+        "text": slack_encoded(text),
         "api_app_id": APP_ID,
         "is_enterprise_install": "false",
         "response_url": response_url,

@@ -1,20 +1,43 @@
-"""The emulated workspace's state: members, channels, messages and views, behind one lock."""
+"""The emulated workspace's state: members, channels, messages and views, behind one lock.
+
+Channels know whether they are private, archived and whether the bot is in them, and the
+bot has the scopes the manifest grants, so posting and reading fail where Slack's do.
+"""
 
 from __future__ import annotations
 
 import copy
 import itertools
-import re
 import threading
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_emulator.markup import slack_encoded
+from slack_emulator.triggers import TriggerBook
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
 APP_ID = "A0ROLECALL"
 PERMALINK_HOST = "https://emulator.slack.test"
 EPOCH = 1_700_000_000  # "now" for every created/updated stamp the emulator hands out
+# The bot scopes manifest.yml grants (a test keeps the two equal).
+BOT_SCOPES = frozenset(
+    {
+        "commands",
+        "chat:write",
+        "chat:write.public",
+        "im:write",
+        "users:read",
+        "reactions:read",
+        "channels:read",
+        "groups:read",
+        "channels:history",
+        "groups:history",
+        "im:history",
+        "mpim:history",
+    }
+)
 _VIEW_DEFAULTS: dict[str, Any] = {
     "type": "modal",
     "blocks": [],
@@ -29,29 +52,12 @@ _VIEW_DEFAULTS: dict[str, Any] = {
 
 
 class ApiError(Exception):
-    """Raised by a method handler to answer {"ok": false, "error": <error>}."""
+    """Raised by a method handler to answer {"ok": false, "error": <error>, **extra}."""
 
-    def __init__(self, error: str) -> None:
+    def __init__(self, error: str, **extra: Any) -> None:
         super().__init__(error)
         self.error = error
-
-
-_MARKUP = re.compile(r"<(?:[@#!]|https?://|mailto:)[^<>]*>")
-
-
-def _entities(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def slack_encoded(text: str) -> str:
-    """Human text as Slack stores it: entities for `&<>` outside its markup tokens."""
-    parts: list[str] = []
-    end = 0
-    for match in _MARKUP.finditer(text):
-        parts += [_entities(text[end : match.start()]), match.group(0)]
-        end = match.end()
-    parts.append(_entities(text[end:]))
-    return "".join(parts)
+        self.extra = extra
 
 
 def _tz_offset(tz: str) -> int:
@@ -77,6 +83,8 @@ class EmulatedWorkspace:
         self._home_views: dict[str, str] = {}
         self._ts_micros = EPOCH * 1_000_000
         self._ids = itertools.count(1)
+        self.scopes: set[str] = set(BOT_SCOPES)
+        self.triggers = TriggerBook()
         # Where apps.connections.open sends a Socket Mode client (a test's WebSocket server).
         self.socket_mode_url: str | None = None
 
@@ -102,6 +110,10 @@ class EmulatedWorkspace:
         """Ephemeral messages (each with its channel and target user), optionally for one user."""
         with self._lock:
             return copy.deepcopy([m for m in self._ephemeral if user in (None, m["user"])])
+
+    def expire_triggers(self, trigger_id: str | None = None) -> None:
+        """Let one trigger ID (or every one issued so far) run out, as 3 s would."""
+        self.triggers.expire(trigger_id)
 
     def add_user(
         self,
@@ -158,8 +170,16 @@ class EmulatedWorkspace:
             changes.pop("display_name", None)
             user.update(changes)
 
-    def add_channel(self, channel_id: str, name: str) -> None:
-        """Add a public channel the bot is a member of."""
+    def add_channel(
+        self,
+        channel_id: str,
+        name: str,
+        *,
+        private: bool = False,
+        member: bool = True,
+        archived: bool = False,
+    ) -> None:
+        """Add a channel (by default public, with the bot in it)."""
         with self._lock:
             self._channels[channel_id] = {
                 "id": channel_id,
@@ -167,11 +187,24 @@ class EmulatedWorkspace:
                 "is_channel": True,
                 "is_group": False,
                 "is_im": False,
-                "is_private": False,
-                "is_archived": False,
-                "is_member": True,
+                "is_private": private,
+                "is_archived": archived,
+                "is_member": member,
                 "created": EPOCH,
             }
+
+    def set_channel(
+        self,
+        channel_id: str,
+        *,
+        private: bool | None = None,
+        member: bool | None = None,
+        archived: bool | None = None,
+    ) -> None:
+        """Make a channel private, invite or remove the bot, archive it (KeyError if unknown)."""
+        changes = {"is_private": private, "is_member": member, "is_archived": archived}
+        with self._lock:
+            self._channels[channel_id].update({k: v for k, v in changes.items() if v is not None})
 
     def post_user_message(
         self, channel: str, user: str, text: str, thread_ts: str | None = None
@@ -182,9 +215,18 @@ class EmulatedWorkspace:
         tokens (`<@U1|bob>`, `<#C1|general>`, `<!here>`, `<https://…|label>`), kept as sent.
         """
         with self._lock:
+            if channel not in self._channels and channel not in self._users:
+                self.add_channel(channel, channel.lower())  # people post where they are
             fields = {"text": slack_encoded(text), "thread_ts": thread_ts}
             msg = self._store_message(self._resolve_channel(channel), fields, {"user": user})
             return str(msg["ts"])
+
+    def post_as_app(self, channel: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """Store the app's answer where a person invoked it (a slash command's `in_channel`
+        ack: Slack posts it whether or not the bot is in the channel)."""
+        with self._lock:
+            msg = self._store_message(self._resolve_channel(channel), fields, self._bot_author())
+            return copy.deepcopy(msg)
 
     # --- helpers for method handlers (lock held) ------------------------------------------
     def _next_ts(self) -> str:
@@ -198,13 +240,13 @@ class EmulatedWorkspace:
         return {"user": BOT_USER_ID, "bot_id": BOT_ID, "app_id": APP_ID}
 
     def _resolve_channel(self, channel: str) -> str:
-        """Map a user ID to its DM (as Slack does); register unknown channel IDs leniently."""
-        if not channel:
-            raise ApiError("channel_not_found")
+        """A known channel, or a user ID's DM (as Slack maps them); else channel_not_found."""
         if channel in self._users:
             return self._open_dm(channel)
-        if channel not in self._channels:
-            self.add_channel(channel, channel.lower())
+        if channel.startswith("D") and channel[1:] in self._users:
+            return self._open_dm(channel[1:])  # the DM a person has with the bot
+        if not channel or channel not in self._channels:
+            raise ApiError("channel_not_found")
         return channel
 
     def _open_dm(self, user_id: str) -> str:
@@ -243,6 +285,23 @@ class EmulatedWorkspace:
                     )
         self._messages.setdefault(channel, []).append(msg)
         return msg
+
+    def _delete_message(self, channel: str, ts: str) -> None:
+        self._messages[channel] = [m for m in self._messages.get(channel, []) if m["ts"] != ts]
+
+    def _replace_message(self, channel: str, ts: str, content: dict[str, Any]) -> None:
+        """Replace a message's text and blocks entirely (a response_url replace)."""
+        msg = self._find_message(channel, ts)
+        for key in ("text", "blocks", "attachments"):
+            msg.pop(key, None)
+        msg.update({"text": "", **content})
+
+    def _add_ephemeral(self, channel: str | None, user: str | None, content: dict[str, Any]) -> str:
+        ts = self._next_ts()
+        self._ephemeral.append(
+            {"channel": channel, "user": user, "ts": ts, "bot_id": BOT_ID, **content}
+        )
+        return ts
 
     def _user_view(self, user: dict[str, Any], include_locale: bool) -> dict[str, Any]:
         shown = {**user, "profile": dict(user["profile"]), "tz_offset": _tz_offset(user["tz"])}

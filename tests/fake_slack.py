@@ -12,14 +12,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 from typing import Any
+from urllib.parse import parse_qsl
 
 from domain.delivery import Limit, TokenBucket
 from handlers.delivery import Timer
-from slack_emulator import ApiCall, RawReply, SlackEmulator
+from slack_emulator import ApiCall, RawReply, Rejection, SlackEmulator
 
 
 class FakeSlack(SlackEmulator):
-    """A SlackEmulator whose methods can be told to fail (429 or 5xx) for the next N calls."""
+    """A SlackEmulator whose methods can be told to fail (429 or 5xx) for the next N calls.
+
+    Content Slack refuses (blocks over Block Kit's limits, text too long, a malformed view) is
+    a bug in the app wherever it is sent, so `stop()` fails the test when any was refused
+    that the test did not collect with `take_rejections()`.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -62,6 +68,39 @@ class FakeSlack(SlackEmulator):
     def calls_to(self, method: str) -> list[ApiCall]:
         """Every attempt at `method`, failed ones included, in order."""
         return [call for call in self.calls if call.method == method]
+
+    def take_rejections(self) -> list[Rejection]:
+        """The content refusals so far (forgotten once taken, so `stop()` does not fail)."""
+        with self._lock:
+            taken, self.rejections = self.rejections, []
+        return taken
+
+    def check_request_ack(self, request_body: str, answer: bytes) -> None:
+        """Check the app's answer to a request the way Slack would: a slash command's ack is
+        a message, a view submission's `update`/`push` a view."""
+        if not answer.strip() or request_body.lstrip().startswith("{"):
+            return  # no body, or an Events API delivery (its ack is never shown)
+        try:
+            form = dict(parse_qsl(request_body, keep_blank_values=True))
+            payload = json.loads(form["payload"]) if "payload" in form else {}
+        except ValueError:
+            return  # a malformed request: the app's refusal of it is not a message
+        try:
+            reply = json.loads(answer)
+        except ValueError:
+            reply = {"text": answer.decode("utf-8", "replace")}  # a plain-text ack
+        kind = "command" if "command" in form else ""
+        if isinstance(payload, dict) and "payload" in form:
+            kind = str(payload.get("type", ""))
+        if kind in ("command", "view_submission") and isinstance(reply, dict):
+            self.check_ack(kind, reply)
+
+    def stop(self) -> None:
+        """Stop serving; AssertionError if Slack refused content the test did not take."""
+        super().stop()
+        refused = self.take_rejections()
+        if refused:
+            raise AssertionError(f"Slack refused what the app sent: {refused}")
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
         """Poll `predicate` until it holds; AssertionError after `timeout` seconds."""

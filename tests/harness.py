@@ -117,14 +117,16 @@ class Harness:
         )
         try:
             with urllib.request.urlopen(request, timeout=10) as answer:
-                return Reply(answer.status, answer.read())
+                reply = Reply(answer.status, answer.read())
         except urllib.error.HTTPError as error:
             return Reply(error.code, error.read())
+        self.slack.check_request_ack(body, reply.raw)  # Slack refuses what it can't show
+        return reply
 
-    def new_response_url(self) -> tuple[str, str]:
-        """A fresh response_url on the fake and its key."""
+    def new_response_url(self, **origin: Any) -> tuple[str, str]:
+        """A fresh response_url on the fake (for a request of `origin`: kind, channel, …)."""
         key = f"r{next(self._ids)}"
-        return key, self.slack.response_url(key)
+        return key, self.slack.response_url(key, **origin)
 
     def command(
         self,
@@ -137,7 +139,7 @@ class Harness:
         settle: bool = True,
     ) -> Reply:
         """Run a slash command as `user`; waits for its after-ack work unless told not to."""
-        key, response_url = self.new_response_url()
+        key, response_url = self.new_response_url(kind="command", channel=channel, user=user)
         body = payloads.slash_command(
             team_id=team,
             user_id=user,
@@ -170,8 +172,10 @@ class Harness:
         settle: bool = True,
         **extra: Any,
     ) -> Reply:
-        """Press a button."""
-        key, url = self.new_response_url()
+        """Press a button: on `message` in `channel`, or (no message) on an ephemeral one."""
+        kind = "message" if message is not None else "ephemeral"
+        ts = message.get("ts") if message is not None else None
+        key, url = self.new_response_url(kind=kind, channel=channel, user=user, message_ts=ts)
         body = payloads.block_actions(
             team_id=team,
             user_id=user,

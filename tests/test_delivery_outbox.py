@@ -25,6 +25,15 @@ from tests.fake_slack import FakeSlack, FakeTime
 TEAM = "T0001"
 
 
+@pytest.fixture(autouse=True)
+def _channels(slack: FakeSlack) -> None:
+    """The channels these tests post to exist (the fake refuses unknown ones, as Slack does);
+    C0GONE is left out on purpose."""
+    names = ["C0BUSY", "C0OTHER", "C0OLD", *(f"C0ROOM{n}" for n in range(3))]
+    for channel in [*names, *(f"C0FAN{n:02d}" for n in range(50))]:
+        slack.add_channel(channel, channel.lower())
+
+
 @pytest.fixture
 def clock(slack: FakeSlack) -> FakeTime:
     """The dispatcher's and the fake's shared time: sleeping moves it at once."""
@@ -153,8 +162,7 @@ def test_a_permanent_error_fails_once_with_its_reason_and_can_be_retried(
     sender: Dispatcher,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    slack.refuse_next("chat.postMessage", "channel_not_found", times=2)
-    post_many(db, clock.now(), ["lost-1", "lost-2"], channel="C0GONE")
+    post_many(db, clock.now(), ["lost-1", "lost-2"], channel="C0GONE")  # no such channel
     with caplog.at_level(logging.WARNING, logger="handlers.delivery.dispatcher"):
         assert sender.drain() == 0
     assert len(slack.calls_to("chat.postMessage")) == 2  # not retried
@@ -165,8 +173,9 @@ def test_a_permanent_error_fails_once_with_its_reason_and_can_be_retried(
         assert outbox.failure_count(session, TEAM) == 2
     logged = [r for r in caplog.records if "channel_not_found" in r.getMessage()]
     assert len(logged) == 1  # once per cause, not once per message
+    slack.add_channel("C0GONE", "gone")  # the admin fixed the channel
     with db.begin() as session:
-        assert outbox.retry_failed(session, TEAM) == 2  # the admin fixed the channel
+        assert outbox.retry_failed(session, TEAM) == 2
     assert sender.drain() == 0
     assert copies(slack, "C0GONE") == {"lost-1": 1, "lost-2": 1}
 

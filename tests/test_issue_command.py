@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
+from handlers import issue_follow_ups
 from tests.harness import Harness, visible_text
 from tests.issue_fixtures import (
     SUPPORT,
@@ -152,22 +155,34 @@ def test_lists_show_and_search(desk: Harness) -> None:
 
 
 def searched(desk: Harness, words: str, team: str = "T0001") -> str:
-    """What `/issue search` finally shows: the results replacing its "Searching…" ack."""
+    """What `/issue search` shows: its results, in the ack (a search this small is quick)."""
     reply = desk.command("/issue", f"search {words}", team=team)
-    assert reply.json["response_type"] == "ephemeral" and "Searching" in reply.text
-    (answer,) = desk.responses(reply.response_key)
-    assert answer["replace_original"] is True and answer["response_type"] == "ephemeral"
-    return str(answer["text"])
+    assert reply.json["response_type"] == "ephemeral"
+    assert desk.responses(reply.response_key) == []  # nothing follows the answer
+    return reply.text
 
 
-def test_search_answers_at_once_and_posts_results_after_the_ack(desk: Harness) -> None:
+def test_search_answers_in_the_ack(desk: Harness) -> None:
     desk.command("/issue", "customer: Initech; printer jams", user="UALICE")
     reply = desk.command("/issue", "search PRINTER", settle=False)
-    assert reply.status == 200 and "Searching for PRINTER" in reply.text
+    assert reply.status == 200
+    assert "*Tickets matching* PRINTER (1):" in reply.text and "#1" in reply.text
+    assert "newest" not in reply.text  # every ticket was read
     desk.settle()
-    (answer,) = desk.responses(reply.response_key)
-    assert "*Tickets matching* PRINTER (1):" in answer["text"] and "#1" in answer["text"]
-    assert "newest" not in answer["text"]  # every ticket was read
+    assert desk.responses(reply.response_key) == []
+
+
+def test_a_slow_search_says_so_and_its_results_come_as_a_new_message(
+    desk: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The ack's budget used up at once: the results cannot be in the ack.
+    monkeypatch.setattr(issue_follow_ups, "SEARCH_ACK_BUDGET", 0.0)
+    desk.command("/issue", "customer: Initech; printer jams", user="UALICE")
+    reply = desk.command("/issue", "search PRINTER")
+    assert "Still searching for PRINTER" in reply.text and "new message" in reply.text
+    (posted,) = [r for r in desk.slack.responses if r.key == reply.response_key]
+    assert posted.effect == "ephemeral" and "replace_original" not in posted.body
+    assert "*Tickets matching* PRINTER (1):" in posted.body["text"]
 
 
 def test_list_order_is_severity_then_newest_across_severities(desk: Harness) -> None:

@@ -48,7 +48,8 @@ def test_listeners_and_manifest_name_the_same_things() -> None:
     manifest = _manifest()
     commands = {c["command"] for c in manifest["features"]["slash_commands"]}
     shortcuts = {s["callback_id"] for s in manifest["features"]["shortcuts"]}
-    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    # `message.im` and its siblings are all `message` events to Bolt.
+    events = {e.split(".")[0] for e in manifest["settings"]["event_subscriptions"]["bot_events"]}
     assert _registered("command") == commands
     assert _registered("shortcut") == shortcuts
     assert _registered("event") == events
@@ -73,6 +74,15 @@ def test_every_manifest_event_is_handled(app: Harness) -> None:
         ),
         "user_change": payloads.user_change(user=app.slack.add_user("UDAVE", "dave")),
         "team_join": {"type": "team_join", "user": app.slack.add_user("UERIN", "erin")},
+        "message.im": {
+            "type": "message",
+            "channel": "DUALICE",
+            "user": "UALICE",
+            "text": "hello?",
+            "ts": "1700000000.000200",
+            "event_ts": "1700000000.000200",
+            "channel_type": "im",
+        },
     }
     for name in _manifest()["settings"]["event_subscriptions"]["bot_events"]:
         reply = app.event(samples[name])

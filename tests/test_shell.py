@@ -234,3 +234,33 @@ def test_a_second_session_knows_the_people_of_the_first(settings: Settings) -> N
     again = shell(settings, "/role who pm", "as alice", "/role me")
     assert "@alice" in again.split("> /role who pm")[1] and "@UALICE" not in again
     assert "你担任：产品经理" in again.split("> /role me")[1]
+
+
+def test_a_commands_answer_is_not_replaced_and_refusals_are_shown(
+    session: tuple[Session, io.StringIO],
+) -> None:
+    s, out = session
+
+    @s.app.command("/later")
+    def later(ack: Ack, respond: Respond, command: dict[str, Any]) -> None:
+        if command["text"] == "big":
+            section = {"type": "section", "text": {"type": "mrkdwn", "text": "x"}}
+            ack(text="too much", blocks=[section] * 51)
+            return
+        ack(text="Working…")
+        respond(text="Done", replace_original=True)
+
+    shell_commands.handle(s, "/later")
+    text = out.getvalue()
+    assert "[only you see] Working…" in text
+    assert "[only you see, a new message (Slack never replaces a command's answer)] Done" in text
+    shell_commands.handle(s, "/later big")
+    assert "[Slack refused the answer: invalid_blocks]" in out.getvalue()
+    assert "no more than 50 items allowed [json-pointer:/blocks]" in out.getvalue()
+    s.emulator.rejections.clear()
+
+
+def test_a_post_slack_refuses_is_shown_as_refused(settings: Settings) -> None:
+    out = shell(settings, "/rolecall config support_channel #support", "/issue printer jams")
+    assert "[#support, message 1]" in out  # the card
+    assert "[Slack refused" not in out

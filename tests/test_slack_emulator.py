@@ -126,8 +126,13 @@ def test_dm_and_ephemeral_messages(fake: FakeSlack) -> None:
 
 def test_views_are_stored(fake: FakeSlack) -> None:
     client = client_for(fake)
-    modal = {"type": "modal", "callback_id": "ask", "title": {"type": "plain_text", "text": "Ask"}}
-    opened = client.views_open(trigger_id="1.2.abc", view=modal)["view"]
+    modal = {
+        "type": "modal",
+        "callback_id": "ask",
+        "title": {"type": "plain_text", "text": "Ask"},
+        "blocks": [],
+    }
+    opened = client.views_open(trigger_id=payloads.new_trigger_id(), view=modal)["view"]
     assert opened["id"].startswith("V") and opened["hash"]
     assert fake.views[0]["callback_id"] == "ask"
 
@@ -147,6 +152,11 @@ def test_views_are_stored(fake: FakeSlack) -> None:
 def test_reactions_and_unknown_method(fake: FakeSlack) -> None:
     client = client_for(fake)
     ts = fake.post_user_message("C0GENERAL", "UALICE", "done")
+    with pytest.raises(SlackApiError) as refused:  # Rolecall's manifest does not ask for it
+        client.reactions_add(channel="C0GENERAL", timestamp=ts, name="white_check_mark")
+    assert refused.value.response["error"] == "missing_scope"
+    assert refused.value.response["needed"] == "reactions:write"
+    fake.scopes.add("reactions:write")
     client.reactions_add(channel="C0GENERAL", timestamp=ts, name="white_check_mark")
     assert fake.messages("C0GENERAL")[0]["reactions"][0]["name"] == "white_check_mark"
     with pytest.raises(SlackApiError) as error:

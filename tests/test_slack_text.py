@@ -4,7 +4,7 @@ encoding of human messages the way Slack stores them."""
 from __future__ import annotations
 
 from handlers.slack_text import decoded, mentioned_users, readable
-from slack_emulator.state import slack_encoded
+from slack_emulator.markup import slack_encoded
 
 
 def test_mentions_use_the_label_then_the_lookup_then_the_id() -> None:
