@@ -117,6 +117,8 @@ def people(desk: Harness) -> Iterator[Harness]:
     """The support desk with one person of each kind, plus a tech lead to escalate to."""
     for user_id in (OWNER, REP, REPORTER, ASSIGNEE, NOBODY, TECH_LEAD, TARGET):
         desk.slack.add_user(user_id, user_id[1:].lower())
+    for persona in PEOPLE:  # the people an attempt assigns: Slack knows them
+        desk.slack.add_user(subject(persona), subject(persona).lower())
     give_role(desk, OWNER, "product-owner")
     give_role(desk, REP, "customer-support")
     give_role(desk, TECH_LEAD, "tech-lead")
