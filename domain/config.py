@@ -17,7 +17,9 @@ from domain.parsing import parse_channel, parse_user
 SEVERITIES = ("urgent", "high", "normal", "low")
 DEFAULT_FIRST_RESPONSE = "urgent=1h,high=4h,normal=24h,low=72h"
 CONFIG_KEYS = ("support_channel", "admins", "default_tz", "holidays", "first_response")
-_TARGET = re.compile(r"^(\d+(?:\.\d+)?)\s*([hm]?)$")
+# The units the bot prints (1d, 25h, 90m) and their Chinese forms.
+_TARGET = re.compile(r"^(\d+(?:\.\d+)?)\s*(d|h|m|min|天|小时|分钟|分)?$")
+_UNIT_MINUTES = {"d": 1440, "天": 1440, "h": 60, "小时": 60, "m": 1, "min": 1, "分钟": 1, "分": 1}
 
 
 class Defaults(Protocol):
@@ -56,7 +58,7 @@ def parse_first_response(text: str) -> dict[str, int]:
         if severity not in SEVERITIES or not match:
             raise ValueError(f"write it like {DEFAULT_FIRST_RESPONSE}")
         number, unit = float(match.group(1)), match.group(2) or "h"
-        minutes = int(number * 60) if unit == "h" else int(number)
+        minutes = int(number * _UNIT_MINUTES[unit])
         if minutes <= 0:
             raise ValueError("each target must be above zero")
         targets[severity] = minutes

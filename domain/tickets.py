@@ -99,7 +99,57 @@ class Filing:
     category: str
 
 
+# The Chinese names people type (the form and the cards show them) for the same values.
+SEVERITY_WORDS: dict[str, str] = {"低": "low", "普通": "normal", "高": "high", "紧急": "urgent"}
+CATEGORY_WORDS: dict[str, str] = {
+    "缺陷": "bug",
+    "咨询": "question",
+    "问题": "question",
+    "反馈": "feedback",
+    "功能需求": "feature-request",
+    "需求": "feature-request",
+    "feature request": "feature-request",
+}
+FILTER_WORDS: dict[str, str] = {
+    "未解决": "open",
+    "未完成": "open",
+    "打开": "open",
+    "我的": "mine",
+    "全部": "all",
+    "所有": "all",
+    "紧急": "urgent",
+    "反馈": "feedback",
+}
+STATUS_WORDS: dict[str, str] = {
+    "analysing": "analyzing",
+    "analyze": "analyzing",
+    "analyse": "analyzing",
+    "分析": "analyzing",
+    "分析中": "analyzing",
+    "close": "closed",
+    "关闭": "closed",
+    "已关闭": "closed",
+    "resolve": "resolved",
+    "解决": "resolved",
+    "已解决": "resolved",
+}
+LIST_WORDS = frozenset(LIST_FILTERS) | frozenset(FILTER_WORDS)
+
+
+def list_filter(word: str) -> str:
+    """A list filter in either language (`全部` → all); unknown words are returned as typed."""
+    word = word.strip().lower()
+    return FILTER_WORDS.get(word, word)
+
+
+def status_word(word: str) -> str:
+    """A status in either language (`分析中` → analyzing); unknown words as typed."""
+    word = word.strip().lower()
+    return STATUS_WORDS.get(word, word)
+
+
 _TAG = re.compile(r"^\[([^\]]*)\]\s*")
+_CUSTOMER_ONLY = re.compile(r"^(?:customer|客户)\s*[:：]", re.IGNORECASE)
 _CUSTOMER = re.compile(r"^(?:customer|客户)\s*[:：]\s*([^;；]*)[;；]\s*", re.IGNORECASE)
 
 
@@ -110,6 +160,7 @@ def parse_filing(text: str) -> Filing:
     while True:
         if tag := _TAG.match(rest):
             word = tag.group(1).strip().lower()
+            word = SEVERITY_WORDS.get(word, CATEGORY_WORDS.get(word, word))
             if word in SEVERITIES:
                 severity = word
             elif word in CATEGORIES:
@@ -120,6 +171,9 @@ def parse_filing(text: str) -> Filing:
         elif named := _CUSTOMER.match(rest):
             customer = named.group(1).strip() or None
             rest = rest[named.end() :]
+        elif _CUSTOMER_ONLY.match(rest):
+            # `customer: ACME` and no `;`: which part is the customer is a guess; ask.
+            raise UsageError("issue.customer.need_semicolon", usage=USAGE)
         else:
             break
     if not rest.strip():
@@ -155,14 +209,16 @@ def parse_resolution(text: str) -> tuple[str, str]:
 
 
 def parse_severity(word: str) -> str:
-    """A severity name (any case)."""
+    """A severity name (any case, either language)."""
+    word = SEVERITY_WORDS.get(word.strip(), word)
     if word.lower() not in SEVERITIES:
         raise UsageError("issue.bad_severity", usage=USAGE, text=word)
     return word.lower()
 
 
 def parse_category(word: str) -> str:
-    """A category name (any case)."""
+    """A category name (any case, either language)."""
+    word = CATEGORY_WORDS.get(word.strip().lower(), word)
     if word.lower() not in CATEGORIES:
         raise UsageError("issue.bad_category", usage=USAGE, text=word)
     return word.lower()

@@ -45,6 +45,7 @@ class Installation:
     bot_user_id: str | None
     bot_id: str | None
     token: str = ""
+    url: str | None = None  # the workspace's own address (auth.test), e.g. https://acme.slack.com/
 
     def serves(self, workspace: Workspace) -> bool:
         """Whether a request from `workspace` is this installation's to answer."""
@@ -108,6 +109,7 @@ def learn_installation(client: WebClient) -> Installation:
         bot_user_id=answer.get("user_id"),
         bot_id=answer.get("bot_id"),
         token=client.token or "",
+        url=answer.get("url") or None,
     )
 
 

@@ -12,9 +12,18 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from domain.errors import UsageError
+from domain.commands import LITERAL, resolve
+from domain.errors import RolecallError, UsageError
 from domain.parsing import parse_user, split_command
-from domain.tickets import USAGE, parse_filing, parse_number, parse_resolution
+from domain.tickets import (
+    LIST_WORDS,
+    USAGE,
+    list_filter,
+    parse_filing,
+    parse_number,
+    parse_resolution,
+    status_word,
+)
 from handlers import issue_follow_ups, issue_notify
 from handlers.access import requester_is_admin
 from handlers.context import Requester, requester
@@ -30,7 +39,9 @@ from handlers.issue_follow_ups import Handoff, open_view, search_job, ticket_lin
 from handlers.mrkdwn import channel as channel_ref
 from handlers.mrkdwn import escape, user
 from handlers.replies import ephemeral
+from handlers.slack_text import mentioned_users, readable
 from handlers.users import UserDirectory
+from handlers.view_meta import sealed_view
 from i18n import t
 from services import ticket_queries as queries
 from services import tickets
@@ -87,14 +98,31 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
         sub, rest = split_command(command.get("text", ""), USAGE)
         if sub == "":
             ack()
-            view = file_modal(who.lang, "{}")
+            view = file_modal(who.lang, "{}")  # carries nothing, so nothing to sign
             trigger = command["trigger_id"]
             after_ack(deps, open_view, client, respond, who.lang, trigger, view)
             return
+        found = resolve(sub, rest, SUBCOMMANDS, ALIASES, argument_words=LIST_WORDS)
+        if found.suggestion:
+            raise UsageError(
+                "command.did_you_mean",
+                usage="issue.usage.help",
+                suggestion=f"/issue {found.suggestion}",
+            )
+        text = rest if sub == LITERAL else command.get("text", "")
+        name = found.name or "file"
         with deps.db.begin() as session:
             ctx = Ctx(deps, session, who, client, directory, command, respond)
-            handler = SUBCOMMANDS.get(sub)
-            reply = handler(ctx, rest) if handler else file_now(ctx, command.get("text", ""))
+            handler = SUBCOMMANDS.get(name, file_now)
+            try:
+                reply = handler(ctx, rest) if found.name else file_now(ctx, text)
+            except RolecallError as error:
+                if error.usage == USAGE:  # the usage of the subcommand meant, not all 14
+                    error.usage = f"issue.usage.{name}"
+                if error.key == "issue.bad_number" and found.name:
+                    # `/issue close button missing`: maybe a summary, not a command
+                    error.key, error.params["word"] = "issue.bad_number_or_summary", sub
+                raise
         ack(ephemeral(reply.text, reply.blocks))
         for work in reply.after:
             after_ack(deps, work)
@@ -104,7 +132,9 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
 
 def file_now(ctx: Ctx, text: str) -> Reply:
     """`/issue [urgent] customer: ACME; export crashes` — filed at once."""
-    filing = parse_filing(text)
+    # As a message filed by shortcut or reaction is: Slack's markup read as people read it
+    # (`<!here>` → @here, made inert when shown; `<@U1>` → the person's name).
+    filing = parse_filing(_readable(ctx.directory, ctx.who.team_id, text))
     filed = tickets.NewTicket(
         summary=filing.summary,
         severity=filing.severity,
@@ -116,6 +146,17 @@ def file_now(ctx: Ctx, text: str) -> Reply:
     )
     issue_notify.filed(ctx.session, ctx.deps, ctx.directory, ticket)
     return Reply(filed_text(ctx.deps, ctx.session, ctx.who, ticket.number, headline(ticket)))
+
+
+def _readable(directory: UserDirectory, team_id: str, text: str) -> str:
+    wanted = mentioned_users(text)
+    known = directory.cached_many(team_id, wanted) if wanted else {}
+
+    def name(user_id: str) -> str | None:
+        profile = known.get(user_id)
+        return profile.name if profile is not None and profile.name else None
+
+    return readable(text, name)
 
 
 def filed_text(deps: Deps, session: Session, who: Requester, number: int, title: str) -> str:
@@ -145,7 +186,7 @@ def cmd_help(ctx: Ctx, rest: str) -> Reply:
 
 def cmd_list(ctx: Ctx, rest: str) -> Reply:
     """`/issue list [open|mine|all|urgent|feedback]`."""
-    which = (rest.split() or ["open"])[0].lower()
+    which = list_filter((rest.split() or ["open"])[0])
     found = queries.list_tickets(ctx.session, ctx.who.team_id, which, ctx.who.user_id)
     title = ctx.t(f"issue.list.title.{which}", count=found.shown_total)
     return Reply(ticket_lines(ctx.deps.now(), ctx.who.lang, title, found, "issue.list.empty"))
@@ -201,8 +242,10 @@ def cmd_assign(ctx: Ctx, rest: str) -> Reply:
 def cmd_status(ctx: Ctx, rest: str) -> Reply:
     """`/issue status <n> analyzing` (resolve and close have their own subcommands)."""
     number, tail = _number_and_rest(rest)
-    wanted = tail.lower()
-    if wanted in ("analyzing", "analysing", "analyze", "分析", "分析中"):
+    if not tail:
+        raise UsageError("issue.status.need_status", usage=USAGE, number=number)
+    wanted = status_word(tail)
+    if wanted == "analyzing":
         change = tickets.analyze(
             ctx.session, ctx.who.team_id, number, ctx.who.user_id, ctx.deps.now(), ctx.admin
         )
@@ -219,7 +262,12 @@ def cmd_escalate(ctx: Ctx, rest: str) -> Reply:
     if not note:
         ticket = tickets.get_ticket(ctx.session, team, number)
         tickets.check_escalation(ctx.session, ticket, ctx.who.user_id, ctx.admin)
-        view = escalate_modal(ctx.who.lang, ticket)
+        view = sealed_view(
+            ctx.deps.settings.slack_signing_secret,
+            team,
+            ctx.who.user_id,
+            escalate_modal(ctx.who.lang, ticket),
+        )
         client, trigger = ctx.client, ctx.command["trigger_id"]
         respond, lang = ctx.respond, ctx.who.lang
         return Reply(
@@ -289,4 +337,19 @@ SUBCOMMANDS: dict[str, Callable[[Ctx, str], Reply]] = {
     "close": cmd_close,
     "reopen": cmd_reopen,
     "causes": cmd_causes,
+}
+# Chinese names of the subcommands, as people type them.
+ALIASES: dict[str, str] = {
+    "帮助": "help",
+    "列表": "list",
+    "查看": "show",
+    "搜索": "search",
+    "领取": "take",
+    "指派": "assign",
+    "状态": "status",
+    "升级": "escalate",
+    "解决": "resolve",
+    "关闭": "close",
+    "重新打开": "reopen",
+    "原因": "causes",
 }

@@ -20,6 +20,7 @@ from handlers.access import admin_check
 from handlers.context import requester
 from handlers.deps import Deps
 from handlers.errors import after_ack
+from handlers.installation import INSTALLATION_KEY
 from handlers.issue import filed_text
 from handlers.issue_blocks import (
     ACTION_ANALYZE,
@@ -41,6 +42,7 @@ from handlers.issue_blocks import (
     submitted,
 )
 from handlers.users import UserDirectory
+from handlers.view_meta import own_permalink, sealed_view, view_meta
 from i18n import t
 from services import tickets
 
@@ -79,6 +81,7 @@ class TicketListeners:
                 else:
                     tickets.check_escalation(session, ticket, me, admin)
                     view = escalate_modal(who.lang, ticket)
+                view = sealed_view(self.deps.settings.slack_signing_secret, team, me, view)
                 ack()
                 trigger = body["trigger_id"]
                 after_ack(self.deps, lambda: client.views_open(trigger_id=trigger, view=view))
@@ -100,6 +103,10 @@ class TicketListeners:
         if not summary:
             ack(response_action="errors", errors={"summary": t(who.lang, "issue.no_summary")})
             return
+        meta = _trusted_meta(self.deps, who.team_id, who.user_id, view)
+        if meta is None:
+            ack(response_action="errors", errors={"summary": t(who.lang, "issue.form_expired")})
+            return
         filed = tickets.NewTicket(
             summary=summary,
             severity=parse_severity(submitted(view, "severity") or DEFAULT_SEVERITY),
@@ -107,7 +114,8 @@ class TicketListeners:
             description=submitted(view, "description"),
             customer=submitted(view, "customer").strip() or None,
         )
-        source = _source(view)
+        installation = context.get(INSTALLATION_KEY)
+        source = _source(meta, getattr(installation, "url", None))
         # One ticket per message (whichever way it is filed), else one per modal.
         key = f"msg:{source.channel}:{source.ts}" if source else f"view:{view.get('id')}"
         with self.deps.db.begin() as session:
@@ -135,7 +143,7 @@ class TicketListeners:
         if missing:
             ack(response_action="errors", errors=missing)
             return
-        number = parse_number(view.get("private_metadata", ""))
+        number = parse_number(_trusted_meta(self.deps, who.team_id, who.user_id, view) or "")
         with self.deps.db.begin() as session:
             change = tickets.resolve(
                 session,
@@ -154,7 +162,7 @@ class TicketListeners:
         """Send the escalation packet to the tech lead."""
         who = requester(context)
         packet = {name: submitted(view, name).strip() for name in ESCALATE_FIELDS}
-        number = parse_number(view.get("private_metadata", ""))
+        number = parse_number(_trusted_meta(self.deps, who.team_id, who.user_id, view) or "")
         with self.deps.db.begin() as session:
             admin = admin_check(self.deps, self.directory, session, who)
             change, _ = tickets.escalate(
@@ -174,10 +182,20 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
     app.view(ESCALATE_VIEW)(listeners.escalate_submitted)
 
 
-def _source(view: dict[str, Any]) -> tickets.Source | None:
-    """The message a shortcut's modal was opened on (kept in private_metadata)."""
+def _trusted_meta(deps: Deps, team_id: str, user_id: str, view: dict[str, Any]) -> str | None:
+    """The modal's metadata when the app signed it for this person; an empty one (a form
+    that carries nothing) is "{}"; None for anything else (forged or altered)."""
+    meta = view.get("private_metadata")
+    if meta in (None, "", "{}"):
+        return "{}"
+    return view_meta(deps.settings.slack_signing_secret, team_id, user_id, view)
+
+
+def _source(text: str, workspace_url: str | None) -> tickets.Source | None:
+    """The message a shortcut's modal was opened on (kept in private_metadata); its
+    permalink only when it is on the workspace's own Slack domain."""
     try:
-        meta = json.loads(view.get("private_metadata") or "{}")
+        meta = json.loads(text or "{}")
     except ValueError:
         return None
     source = meta.get("source") if isinstance(meta, dict) else None
@@ -187,5 +205,5 @@ def _source(view: dict[str, Any]) -> tickets.Source | None:
         channel=str(source["channel"]),
         ts=str(source["ts"]),
         thread_ts=source.get("thread_ts"),
-        permalink=source.get("permalink"),
+        permalink=own_permalink(source.get("permalink"), workspace_url),
     )

@@ -23,6 +23,7 @@ from handlers.mrkdwn import user
 from handlers.notify import dm
 from handlers.slack_text import mentioned_users, readable
 from handlers.users import UserDirectory
+from handlers.view_meta import sealed_view
 from i18n import lang_of, t
 from services import deliveries as outbox
 from services import ticket_queries as queries
@@ -64,7 +65,7 @@ def register(app: App, deps: Deps, directory: Any) -> None:
             after_ack(deps, lambda: respond(text=text, response_type="ephemeral"))
             return
         trigger = shortcut["trigger_id"]
-        after_ack(deps, open_prefilled, directory, client, who, trigger, channel, message)
+        after_ack(deps, open_prefilled, deps, directory, client, who, trigger, channel, message)
 
     def ticket_reaction(event: dict[str, Any], context: BoltContext) -> None:
         """A :ticket: on a message files it once, however many react or Slack retries."""
@@ -102,6 +103,7 @@ def readable_text(directory: UserDirectory, team_id: str, text: str) -> str:
 
 
 def open_prefilled(
+    deps: Deps,
     directory: UserDirectory,
     client: WebClient,
     who: Requester,
@@ -120,6 +122,7 @@ def open_prefilled(
     meta = json.dumps({"source": source})
     text = readable_text(directory, who.team_id, str(message.get("text") or ""))
     view = file_modal(who.lang, meta, text=text, permalink=link)
+    view = sealed_view(deps.settings.slack_signing_secret, who.team_id, who.user_id, view)
     client.views_open(trigger_id=trigger, view=view)
 
 

@@ -156,8 +156,14 @@ def listing(answers: list[AreaAnswer], lang: str) -> tuple[str, list[dict[str, A
     for answer in answers:
         groups.setdefault(answer.role.key, []).append(answer)
     for items in groups.values():
-        entries.append((f"*{escape(items[0].role.name(lang))}*", False))
-        entries += [(f"• {area_name(a.area, lang)} — {owners_line(a, lang)}", True) for a in items]
+        # Who to ask is the role's, so it is said once beside the role; only an area with
+        # an owner of its own (an override) says who to ask beside it.
+        common = next((owners_line(a, lang) for a in items if not a.override), None)
+        header = f"*{escape(items[0].role.name(lang))}*"
+        entries.append((f"{header} — {common}" if common else header, False))
+        for a in items:
+            own, name = owners_line(a, lang), area_name(a.area, lang)
+            entries.append((f"• {name}" if own == common else f"• {name} — {own}", True))
     title = t(lang, "owner.list.title")
     chunks: list[str] = []
     current, used, kept = "", len(title), 0

@@ -10,7 +10,9 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from domain.commands import resolve
 from domain.config import CONFIG_KEYS, SEVERITIES
+from domain.errors import UsageError
 from domain.parsing import split_command
 from handlers import deliveries
 from handlers.access import require_admin
@@ -42,20 +44,27 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
         checked after it (can Rolecall post there?)."""
         who = requester(context)
         sub, rest = split_command(command.get("text", ""), USAGE)
-        if sub in ("", "help"):
+        found = resolve(sub, rest, ("help", "config", "deliveries"), argument_words=CONFIG_KEYS)
+        if sub == "" or found.name == "help":
             ack(ephemeral(t(who.lang, "rolecall.help")))
             return
-        if sub == "deliveries":  # failed deliveries and their retry: handlers.deliveries
+        if found.suggestion:
+            raise UsageError(
+                "command.did_you_mean", usage=USAGE, suggestion=f"/rolecall {found.suggestion}"
+            )
+        if found.name == "deliveries":  # failed deliveries and their retry: handlers.deliveries
             ack(deliveries.answer(deps, directory, who, rest))
             return
-        if sub != "config":
-            ack(ephemeral(t(who.lang, "rolecall.help")))
-            return
+        if found.name != "config":
+            raise UsageError("rolecall.unknown", usage=USAGE, text=sub[:40])
         with deps.db.begin() as session:
             require_admin(deps, directory, session, who)
             if rest:
                 key, _, raw = rest.partition(" ")
                 if not raw.strip():
+                    name = key.lower().replace("-", "_")
+                    if name in CONFIG_KEYS:  # say what is missing for this setting
+                        raise UsageError(f"rolecall.config.need_value.{name}", usage=USAGE)
                     ack(ephemeral(f"{t(who.lang, 'error.usage_hint')} {t(who.lang, USAGE)}"))
                     return
                 value = change_config(session, who.team_id, key, raw)

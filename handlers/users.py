@@ -34,6 +34,8 @@ class UserDirectory:
         self._inflight: set[tuple[str, str]] = set()
         # users.info failures, so an unknown ID is not asked about on every request.
         self._failed: dict[tuple[str, str], datetime] = {}
+        # Whom Slack said it does not know (user_not_found), as opposed to could not answer.
+        self._unknown: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
 
     def cached(self, team_id: str, user_id: str) -> UserProfile | None:
@@ -63,6 +65,11 @@ class UserDirectory:
         with self._lock:
             return (team_id, user_id) in self._failed
 
+    def unknown_to_slack(self, team_id: str, user_id: str) -> bool:
+        """Whether Slack said it has no such user (not merely that it could not answer)."""
+        with self._lock:
+            return (team_id, user_id) in self._unknown
+
     def profile(self, team_id: str, user_id: str) -> UserProfile | None:
         """The stored profile, fetched from Slack first when never seen (admin checks)."""
         found = self.cached(team_id, user_id)
@@ -78,12 +85,16 @@ class UserDirectory:
         except (SlackApiError, OSError, ValueError) as exc:
             error = exc.response.get("error") if isinstance(exc, SlackApiError) else repr(exc)
             log.warning("users.info %s failed: %s", user_id, error)
-            wait = FRESH_FOR if error in ("user_not_found", "user_not_visible") else RETRY_AFTER
+            unknown = error in ("user_not_found", "user_not_visible")
+            wait = FRESH_FOR if unknown else RETRY_AFTER
             with self._lock:
                 self._failed[(team_id, user_id)] = self.deps.now() + wait
+                if unknown:
+                    self._unknown.add((team_id, user_id))
             return None
         with self._lock:
             self._failed.pop((team_id, user_id), None)
+            self._unknown.discard((team_id, user_id))
         return self.store(team_id, answer["user"])
 
     def store(self, team_id: str, user: dict[str, Any]) -> UserProfile:

@@ -121,6 +121,11 @@ def set_backup(
     return role
 
 
+def away_until(session: Session, team_id: str, day: date, user: str) -> date | None:
+    """The last day `user` is away, when away today or later."""
+    return store.absences(session, team_id, day, [user]).get(user)
+
+
 def mark_away(
     session: Session, team_id: str, actor: str, user: str, until: date, day: date, at: datetime
 ) -> None:

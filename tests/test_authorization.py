@@ -10,6 +10,7 @@ allowed steps gives anyone more than the table does.
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from sqlalchemy import select
 
 from domain.permissions import AGENTS as AGENT_STANDINGS
 from domain.permissions import TICKET_RULES, Actor, may, standings
+from handlers.view_meta import sealed_view
 from i18n import t
 from services import tickets as queue
 from storage.models import (
@@ -32,7 +34,7 @@ from storage.models import (
     RoleBackup,
     WorkspaceSetting,
 )
-from tests.harness import Harness, Reply
+from tests.harness import SIGNING_SECRET, Harness, Reply
 from tests.issue_fixtures import SUPPORT, give_role, react, submit, ticket, tickets
 
 ADMIN, OWNER, REP = "UADMIN", "UOWNER", "USUPPORT"
@@ -115,6 +117,8 @@ def people(desk: Harness) -> Iterator[Harness]:
     """The support desk with one person of each kind, plus a tech lead to escalate to."""
     for user_id in (OWNER, REP, REPORTER, ASSIGNEE, NOBODY, TECH_LEAD, TARGET):
         desk.slack.add_user(user_id, user_id[1:].lower())
+    for persona in PEOPLE:  # the people an attempt assigns: Slack knows them
+        desk.slack.add_user(subject(persona), subject(persona).lower())
     give_role(desk, OWNER, "product-owner")
     give_role(desk, REP, "customer-support")
     give_role(desk, TECH_LEAD, "tech-lead")
@@ -207,10 +211,26 @@ def button(action_id: str) -> Callable[[Harness, str, Prep], Reply]:
     return act
 
 
+def _opened_for(view: dict[str, Any] | None, actor: str) -> dict[str, Any] | None:
+    """The modal as if it had been opened for `actor` (Slack lets only its opener submit it;
+    the app signs its metadata for that person)."""
+    if view is None or not view.get("private_metadata"):
+        return view
+    meta = json.loads(view["private_metadata"].partition(".")[2])
+    return sealed_view(SIGNING_SECRET, "T0001", actor, {**view, "private_metadata": meta})
+
+
 def modal(callback_id: str, values: dict[str, str]) -> Callable[[Harness, str, Prep], Reply]:
     def act(app: Harness, actor: str, prep: Prep) -> Reply:
         view_id = f"V{actor}" if prep.view is None else None
-        return submit(app, callback_id, values, user=actor, view=prep.view, view_id=view_id)
+        return submit(
+            app,
+            callback_id,
+            values,
+            user=actor,
+            view=_opened_for(prep.view, actor),
+            view_id=view_id,
+        )
 
     return act
 

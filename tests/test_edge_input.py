@@ -13,9 +13,10 @@ from domain.errors import UsageError
 from domain.parsing import ID_LIMIT, check_text, has_control, is_user, parse_channel, parse_user
 from domain.tickets import TEXT_LIMITS, check_fields, description_of
 from handlers.issue_blocks import escalate_modal, file_modal, resolve_modal
+from handlers.view_meta import sealed_view
 from services.tickets import DEDUPE_LIMIT
 from storage.models import Base, RoleAssignment
-from tests.harness import Harness
+from tests.harness import SIGNING_SECRET, Harness
 from tests.issue_fixtures import give_role, react, submit, ticket, tickets
 
 LONG_USER = "<@U" + "X" * 200 + ">"
@@ -67,6 +68,7 @@ def test_bad_ids_and_text_get_the_usage_and_store_nothing(
 
 def test_an_id_as_long_as_the_column_is_stored_on_both_databases(app: Harness) -> None:
     longest = "U" + "A" * (ID_LIMIT - 1)
+    app.slack.add_user(longest, "longest")  # Slack knows them: only the ID's length is tested
     assert "Product Manager" in app.command("/role", f"assign <@{longest}> pm").text
     with app.db.begin() as session:
         holder = session.scalars(select(RoleAssignment.user_id)).one()
@@ -110,12 +112,12 @@ def test_resolve_and_escalate_forms_refuse_bad_text_beside_the_field(desk: Harne
     give_role(desk, "UBOB", "tech-lead")
     desk.command("/issue", "printer on fire", user="UALICE")
     before = _rows(desk)
-    view = resolve_modal("en", ticket(desk, 1))
+    view = sealed_view(SIGNING_SECRET, "T0001", "UADMIN", resolve_modal("en", ticket(desk, 1)))
     values = {"root_cause": "r" * 3001, "solution": "new toner"}
     reply = submit(desk, "issue_resolve_modal", values, user="UADMIN", view=view)
     assert list(reply.json["errors"]) == ["root_cause"]
     assert "root cause is too long" in reply.json["errors"]["root_cause"]
-    view = escalate_modal("en", ticket(desk, 1))
+    view = sealed_view(SIGNING_SECRET, "T0001", "UADMIN", escalate_modal("en", ticket(desk, 1)))
     packet = {"impact": "big", "steps": "a\x00b", "tried": "retry"}
     reply = submit(desk, "issue_escalate_modal", packet, user="UADMIN", view=view)
     assert list(reply.json["errors"]) == ["steps"]

@@ -36,6 +36,7 @@ ASKS: dict[str, dict[str, Any]] = {
     "view_submission.json": {
         "view": {
             "callback_id": "issue_file",
+            "private_metadata": "",  # the sample's own is not signed by the app: refused
             "state": {
                 "values": {"summary": {"value": {"type": "plain_text_input", "value": "jam"}}}
             },
