@@ -30,10 +30,14 @@ log = logging.getLogger(__name__)
 USAGE = "rolecall.usage"
 
 
-def register(app: App, deps: Deps, directory: UserDirectory) -> None:
-    """Wire `/rolecall`."""
+class RolecallCommand:
+    """`/rolecall`: help, this workspace's settings, and (admins) failed deliveries."""
+
+    def __init__(self, deps: Deps, directory: UserDirectory) -> None:
+        self.deps, self.directory = deps, directory
 
     def rolecall_command(
+        self,
         ack: Ack,
         command: dict[str, Any],
         context: BoltContext,
@@ -53,12 +57,12 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
                 "command.did_you_mean", usage=USAGE, suggestion=f"/rolecall {found.suggestion}"
             )
         if found.name == "deliveries":  # failed deliveries and their retry: handlers.deliveries
-            ack(deliveries.answer(deps, directory, who, rest))
+            ack(deliveries.answer(self.deps, self.directory, who, rest))
             return
         if found.name != "config":
             raise UsageError("rolecall.unknown", usage=USAGE, text=sub[:40])
-        with deps.db.begin() as session:
-            require_admin(deps, directory, session, who)
+        with self.deps.db.begin() as session:
+            require_admin(self.deps, self.directory, session, who)
             if rest:
                 key, _, raw = rest.partition(" ")
                 if not raw.strip():
@@ -71,41 +75,44 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
                 name = key.lower().replace("-", "_")
                 if value is None:
                     shown = _show(
-                        name, workspace_config(session, deps.settings, who.team_id), who.lang
+                        name, workspace_config(session, self.deps.settings, who.team_id), who.lang
                     )
                     ack(ephemeral(t(who.lang, "rolecall.config.reset", key=name, value=shown)))
                     return
-            config = workspace_config(session, deps.settings, who.team_id)
+            config = workspace_config(session, self.deps.settings, who.team_id)
             own = configured_keys(session, who.team_id)
         if rest:
             shown = _show(name, config, who.lang)
             ack(ephemeral(t(who.lang, "rolecall.config.saved", key=name, value=shown)))
             if name == "support_channel" and config.support_channel:
                 wanted = config.support_channel
-                after_ack(deps, check_support_channel, client, respond, who.lang, wanted)
+                after_ack(self.deps, check_support_channel, client, respond, who.lang, wanted)
             return
-        lines = [t(who.lang, "rolecall.config.title")]
-        for key in CONFIG_KEYS:
-            source = (
-                "workspace"
-                if key in own
-                else "environment"
-                if key in deps.settings.model_fields_set
-                else "default"
-            )
-            lines.append(
-                t(
-                    who.lang,
-                    "rolecall.config.line",
-                    key=key,
-                    value=_show(key, config, who.lang),
-                    source=t(who.lang, f"rolecall.config.source.{source}"),
-                )
-            )
-        ack(ephemeral("\n".join(lines)))
+        ack(ephemeral(_listing(who.lang, config, own, self.deps.settings.model_fields_set)))
 
-    app.command("/rolecall")(rolecall_command)
+
+def register(app: App, deps: Deps, directory: UserDirectory) -> None:
+    """Wire `/rolecall`."""
+    app.command("/rolecall")(RolecallCommand(deps, directory).rolecall_command)
     deliveries.register(app, deps, directory)
+
+
+def _listing(lang: str, config: Any, own: set[str], from_env: set[str]) -> str:
+    """Every setting with its value and where it comes from (this workspace, the
+    environment, or the built-in default)."""
+    lines = [t(lang, "rolecall.config.title")]
+    for key in CONFIG_KEYS:
+        source = "workspace" if key in own else "environment" if key in from_env else "default"
+        lines.append(
+            t(
+                lang,
+                "rolecall.config.line",
+                key=key,
+                value=_show(key, config, lang),
+                source=t(lang, f"rolecall.config.source.{source}"),
+            )
+        )
+    return "\n".join(lines)
 
 
 def check_support_channel(client: WebClient, respond: Respond, lang: str, channel_id: str) -> None:
