@@ -42,7 +42,7 @@ from handlers.replies import ephemeral
 from handlers.slack_text import mentioned_users, readable
 from handlers.users import UserDirectory
 from handlers.view_meta import sealed_view
-from i18n import t
+from i18n import messages, t
 from services import ticket_queries as queries
 from services import tickets
 from services.config import workspace_config
@@ -104,9 +104,11 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
             return
         found = resolve(sub, rest, SUBCOMMANDS, ALIASES, argument_words=LIST_WORDS)
         if found.suggestion:
+            meant = found.suggestion.split()[0].rstrip("0123456789")
+            usage = f"issue.usage.{meant}"  # the usage of the subcommand meant, once
             raise UsageError(
                 "command.did_you_mean",
-                usage="issue.usage.help",
+                usage=usage if usage in messages() else USAGE,
                 suggestion=f"/issue {found.suggestion}",
             )
         text = rest if sub == LITERAL else command.get("text", "")
