@@ -69,7 +69,7 @@ def create_app(
             client=client,
             signing_secret=settings.slack_signing_secret or "",
             process_before_response=True,
-            # HTTP requests are verified by bot.request_gate before Bolt sees them; Bolt's own
+            # HTTP requests are verified by handlers.request_gate before Bolt sees them; Bolt's own
             # check would log a refused request's whole body at INFO.
             request_verification_enabled=False,
             before_authorize=make_workspace_guard(deps.installations),

@@ -14,8 +14,8 @@ from sqlalchemy import text
 from waitress import wasyncore
 from waitress.server import create_server
 
-from bot.request_gate import MAX_BODY, RequestGate
 from handlers.deps import Deps
+from handlers.request_gate import MAX_BODY, RequestGate
 from storage.db import Database
 
 log = logging.getLogger(__name__)

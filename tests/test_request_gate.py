@@ -21,9 +21,9 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 from sqlalchemy import func, select
 
-from bot.request_gate import MAX_BODY, RequestGate
 from bot.settings import Settings
 from handlers.installation import Installation, SingleInstallation, Workspace, installing_workspace
+from handlers.request_gate import MAX_BODY, RequestGate
 from slack_emulator import APP_ID, BOT_USER_ID, payloads
 from storage.db import Database
 from storage.models import Base, SeenSignature, Ticket
