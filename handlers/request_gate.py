@@ -38,7 +38,7 @@ from handlers.installation import Installations, installing_workspace, needs_no_
 from storage.db import Database
 from storage.replay import prune_signatures, remember_signature
 
-log = logging.getLogger("rolecall.gate")
+log = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
 # Slack's largest real bodies are a message shortcut on a 40 000-character message (its text
 # and its rich-text blocks, percent-encoded: a CJK character takes 9 bytes) and a 100-block
