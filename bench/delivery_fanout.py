@@ -53,6 +53,25 @@ def run(dms: int, fail: float, db_url: str, rate: float, burst: float) -> dict[s
         now = datetime.now(UTC)
         for person in people:
             outbox.dm(session, TEAM, f"bench:{started}:{person}", person, "hello", now=now)
+    took, copies, failed = finish(db, slack, sender, people, started)
+    floor = max(dms - burst, 0) / rate
+    return {
+        "seconds": took,
+        "floor": floor,
+        "ratio": took / floor if floor else 0.0,
+        "rate_limited": slack.rate_limited,
+        "duplicates": sum(n - 1 for n in copies.values() if n > 1),
+        "losses": dms - len(copies),
+        "failed": failed,
+        "injected": len(slack.failed_calls),
+    }
+
+
+def finish(
+    db: Database, slack: FakeSlack, sender: Dispatcher, people: list[str], started: float
+) -> tuple[float, Counter[str], int]:
+    """Wait until the outbox is empty; then the seconds since `started`, how many copies of
+    each delivery key reached the people's DMs, and how many deliveries failed for good."""
     while True:
         with db.begin() as session:
             if deliveries.open_count(session, TEAM) == 0:
@@ -68,17 +87,7 @@ def run(dms: int, fail: float, db_url: str, rate: float, burst: float) -> dict[s
         failed = deliveries.failed_count(session, TEAM)
     slack.stop()
     db.dispose()
-    floor = max(dms - burst, 0) / rate
-    return {
-        "seconds": took,
-        "floor": floor,
-        "ratio": took / floor if floor else 0.0,
-        "rate_limited": slack.rate_limited,
-        "duplicates": sum(n - 1 for n in copies.values() if n > 1),
-        "losses": dms - len(copies),
-        "failed": failed,
-        "injected": len(slack.failed_calls),
-    }
+    return took, copies, failed
 
 
 def main() -> None:
