@@ -17,13 +17,13 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import insert
 
+from bench.delivery_fanout import finish
 from bot.settings import DEFAULT_CATALOG, Settings
 from bot.slack_client import make_delivery_client
 from domain.catalog import load_catalog
@@ -34,7 +34,6 @@ from handlers.delivery import Dispatcher, Pacer
 from handlers.deps import Deps
 from handlers.standup_jobs import run_standups
 from services.standup_schedules import add_schedule
-from storage import deliveries
 from storage.db import Database
 from storage.models import RoleAssignment, UserProfile
 from tests.fake_slack import FakeSlack
@@ -76,6 +75,7 @@ def _seed(db: Database, people: list[str]) -> None:
 def run(n: int, fail: float, db_url: str, rate: float, burst: float) -> dict[str, float]:
     """One standup's fan-out; returns its figures."""
     slack = FakeSlack(team_id=TEAM).start()
+    slack.add_channel("C0GEN", "general")  # the digest's channel (Slack refuses unknown ones)
     people = [f"UP{k:05d}" for k in range(n)]
     for person in people:
         slack.add_user(person, person.lower(), tz="Asia/Shanghai")
@@ -106,21 +106,7 @@ def run(n: int, fail: float, db_url: str, rate: float, burst: float) -> dict[str
     started = time.monotonic()
     made = run_standups(deps, cast(Any, None), AT)
     ticked = time.monotonic() - started
-    while True:
-        with db.begin() as session:
-            if deliveries.open_count(session, TEAM) == 0:
-                break
-        time.sleep(0.2)
-    took = time.monotonic() - started
-    sender.stop()
-    copies: Counter[str] = Counter()
-    for person in people:
-        for message in slack.messages(f"D{person}"):
-            copies[message["metadata"]["event_payload"]["key"]] += 1
-    with db.begin() as session:
-        failed = deliveries.failed_count(session, TEAM)
-    slack.stop()
-    db.dispose()
+    took, copies, failed = finish(db, slack, sender, people, started)
     floor = max(made - burst, 0) / rate
     return {
         "enqueued": made,
