@@ -15,6 +15,10 @@ from domain.config import DEFAULT_FIRST_RESPONSE, normalize_value
 DEFAULT_CATALOG = Path(__file__).resolve().parent.parent / "domain" / "catalog_default.yml"
 
 
+# What an empty workspace default stands for.
+_UNSET_DEFAULTS = {"holidays": None, "first_response": DEFAULT_FIRST_RESPONSE, "language": "en"}
+
+
 class SettingsError(Exception):
     """A setting is missing or malformed; the message is one line naming it."""
 
@@ -49,13 +53,15 @@ class Settings(BaseSettings):
     first_response: str = Field(
         DEFAULT_FIRST_RESPONSE, validation_alias=_env("ROLECALL_FIRST_RESPONSE")
     )
+    # The language of channel messages in workspaces that have not chosen one themselves.
+    language: str = Field("en", validation_alias=_env("ROLECALL_LANGUAGE"))
     port: int = Field(3000, ge=1, le=65535, validation_alias=_env("PORT"))
 
-    @field_validator("holidays", "first_response")
+    @field_validator("holidays", "first_response", "language")
     @classmethod
     def _check_workspace_default(cls, value: str | None, info: ValidationInfo) -> str | None:
         if not value:
-            return None if info.field_name == "holidays" else DEFAULT_FIRST_RESPONSE
+            return _UNSET_DEFAULTS[info.field_name or ""]
         return normalize_value(info.field_name or "", value)
 
     @field_validator("admins", mode="before")
@@ -115,6 +121,7 @@ _ENV_NAMES = {
     "catalog": "ROLECALL_CATALOG",
     "holidays": "ROLECALL_HOLIDAYS",
     "first_response": "ROLECALL_FIRST_RESPONSE",
+    "language": "ROLECALL_LANGUAGE",
     "port": "PORT",
 }
 

@@ -16,7 +16,20 @@ from domain.parsing import parse_channel, parse_user
 
 SEVERITIES = ("urgent", "high", "normal", "low")
 DEFAULT_FIRST_RESPONSE = "urgent=1h,high=4h,normal=24h,low=72h"
-CONFIG_KEYS = ("support_channel", "admins", "default_tz", "holidays", "first_response")
+CONFIG_KEYS = ("support_channel", "admins", "default_tz", "holidays", "first_response", "language")
+LANGUAGES = ("en", "zh")
+# What `/rolecall config language` accepts for each language, lower-cased.
+_LANGUAGE_NAMES = {
+    "en": "en",
+    "english": "en",
+    "英文": "en",
+    "英语": "en",
+    "zh": "zh",
+    "chinese": "zh",
+    "中文": "zh",
+    "汉语": "zh",
+    "简体中文": "zh",
+}
 # The units the bot prints (1d, 25h, 90m) and their Chinese forms.
 _TARGET = re.compile(r"^(\d+(?:\.\d+)?)\s*(d|h|m|min|天|小时|分钟|分)?$")
 _UNIT_MINUTES = {"d": 1440, "天": 1440, "h": 60, "小时": 60, "m": 1, "min": 1, "分钟": 1, "分": 1}
@@ -35,6 +48,8 @@ class Defaults(Protocol):
     def holidays(self) -> str | None: ...
     @property
     def first_response(self) -> str: ...
+    @property
+    def language(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,7 @@ class WorkspaceConfig:
     default_tz: str
     holidays: str | None
     first_response_minutes: dict[str, int]
+    language: str  # of everything posted in channels (cards, flags, digests)
 
 
 def parse_first_response(text: str) -> dict[str, int]:
@@ -102,6 +118,11 @@ def normalize_value(key: str, raw: str) -> str:
     if key == "first_response":
         targets = parse_first_response(raw)
         return ",".join(f"{s}={targets[s]}m" for s in SEVERITIES)
+    if key == "language":
+        lang = _LANGUAGE_NAMES.get(raw.lower())
+        if lang is None:
+            raise ValueError("use en (English) or zh (Chinese)")
+        return lang
     raise KeyError(key)
 
 
@@ -113,6 +134,7 @@ def effective_config(
     holidays: str | None,
     first_response: str,
     overrides: Mapping[str, str],
+    language: str = "en",
 ) -> WorkspaceConfig:
     """Environment defaults with this workspace's overrides applied.
 
@@ -128,4 +150,5 @@ def effective_config(
         first_response_minutes=parse_first_response(
             overrides.get("first_response", first_response)
         ),
+        language=overrides.get("language", language),
     )

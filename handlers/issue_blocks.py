@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from domain.config import SEVERITIES
-from domain.text import has_cjk
 from domain.tickets import CATEGORIES, is_open, summary_of
+from handlers.durations import age
 from handlers.limits import SECTION_TEXT, escaped_cut
 from handlers.mrkdwn import truncate, user
 from handlers.replies import actions, button, context_block, section
@@ -48,22 +48,9 @@ SUMMARY_SHOWN = 300
 EXCERPT = 500
 
 
-def card_lang(ticket: Ticket) -> str:
-    """Cards speak the language the ticket was written in, whoever updates them."""
-    return "zh" if has_cjk(ticket.summary) else "en"
-
-
 def shown(text: str | None, limit: int) -> str:
     """User text made safe for mrkdwn and, escaped, at most `limit` characters."""
     return escaped_cut(text or "", limit)
-
-
-def age(since: datetime, now: datetime) -> str:
-    """A compact age like 5m, 3h or 2d."""
-    minutes = max(int((now - since).total_seconds() // 60), 0)
-    if minutes < 60:
-        return f"{minutes}m"
-    return f"{minutes // 60}h" if minutes < 48 * 60 else f"{minutes // 1440}d"
 
 
 def headline(ticket: Ticket, limit: int = SUMMARY_SHOWN) -> str:
@@ -71,12 +58,9 @@ def headline(ticket: Ticket, limit: int = SUMMARY_SHOWN) -> str:
     return f"#{ticket.number} {shown(ticket.summary, limit)}"
 
 
-def card(
-    ticket: Ticket, now: datetime, lang: str | None = None
-) -> tuple[str, list[dict[str, Any]]]:
-    """The ticket card: in the support channel in the ticket's language (`card_lang`), in
-    `lang` when shown to one person."""
-    lang = lang or card_lang(ticket)
+def card(ticket: Ticket, now: datetime, lang: str) -> tuple[str, list[dict[str, Any]]]:
+    """The ticket card as of `now` (its age too): in the support channel in the workspace's
+    language, in the reader's when shown to one person."""
     nobody = t(lang, "issue.card.nobody")
     fields = [
         ("customer", shown(ticket.customer, 300) if ticket.customer else nobody),
@@ -85,7 +69,7 @@ def card(
         ("status", t(lang, f"issue.status.{ticket.status}")),
         ("assignee", user(ticket.assignee_id) if ticket.assignee_id else nobody),
         ("reporter", user(ticket.reporter_id)),
-        ("age", age(ticket.created_at, now)),
+        ("age", age(lang, ticket.created_at, now)),
     ]
     blocks: list[dict[str, Any]] = [
         section(f"*{headline(ticket)}*"),
@@ -152,7 +136,7 @@ def ticket_line(ticket: Ticket, lang: str, now: datetime) -> str:
         severity=t(lang, f"issue.severity.{ticket.severity}"),
         status=t(lang, f"issue.status.{ticket.status}"),
         assignee=who,
-        age=age(ticket.created_at, now),
+        age=age(lang, ticket.created_at, now),
     )
 
 

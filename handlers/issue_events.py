@@ -17,7 +17,7 @@ from handlers import issue_notify
 from handlers.context import Requester, requester
 from handlers.deps import Deps
 from handlers.errors import after_ack
-from handlers.issue_blocks import card_lang, file_modal
+from handlers.issue_blocks import file_modal
 from handlers.issue_notify import permalink, slack_error
 from handlers.mrkdwn import user
 from handlers.notify import dm
@@ -210,9 +210,10 @@ def _announce(
 ) -> None:
     """A reaction's new ticket: its number in the message's thread, a hint when there is no
     support channel, and the card — all enqueued with the ticket."""
-    support = workspace_config(session, deps.settings, who.team_id).support_channel
+    config = workspace_config(session, deps.settings, who.team_id)
+    support = config.support_channel
     answer = "issue.reaction.filed" if support else "issue.reaction.filed_no_channel"
-    now, lang = deps.now(), card_lang(ticket)
+    now, lang = deps.now(), config.language  # posted in the message's (channel) thread
     session.flush()
     outbox.post(
         session,

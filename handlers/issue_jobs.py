@@ -8,7 +8,8 @@ from slack_sdk import WebClient
 
 from domain.config import WorkspaceConfig
 from handlers.deps import Deps
-from handlers.issue_blocks import age, card_lang, headline
+from handlers.durations import age, amount
+from handlers.issue_blocks import headline
 from handlers.mrkdwn import user
 from i18n import t
 from services import deliveries as outbox
@@ -46,14 +47,15 @@ def flag_first_responses(deps: Deps, client: WebClient, now: datetime) -> int:
 
 def flag_text(ticket: Ticket, configs: dict[str, WorkspaceConfig], now: datetime) -> str:
     """'#3 … is still new after 2h (urgent: first response within 1h).'"""
-    lang = card_lang(ticket)
-    target = configs[ticket.team_id].first_response_minutes[ticket.severity]
+    config = configs[ticket.team_id]
+    lang = config.language
+    target = config.first_response_minutes[ticket.severity]
     return t(
         lang,
         "issue.flag",
         headline=headline(ticket, 200),
-        age=age(ticket.created_at, now),
+        age=age(lang, ticket.created_at, now),
         severity=t(lang, f"issue.severity.{ticket.severity}"),
-        target=f"{target // 60}h" if target % 60 == 0 else f"{target}m",
+        target=amount(lang, target),
         reporter=user(ticket.reporter_id),
     )

@@ -17,14 +17,14 @@ from sqlalchemy.orm import Session
 
 from domain.tickets import FEEDBACK_CATEGORIES
 from handlers.deps import Deps
-from handlers.issue_blocks import card_lang, headline, resolution_text, shown
+from handlers.issue_blocks import headline, resolution_text, shown
 from handlers.mrkdwn import user
-from handlers.notify import dm
+from handlers.notify import dm, person_lang
 from handlers.users import UserDirectory
-from i18n import lang_of, t
+from i18n import t
 from services import deliveries as outbox
 from services import ticket_queries as queries
-from services.config import workspace_config
+from services.config import channel_lang, workspace_config
 from services.tickets import Change, product_managers
 from storage.models import Ticket
 
@@ -56,7 +56,8 @@ def changed(
         return
     now, key = deps.now(), uuid.uuid4().hex[:16]  # the change's name in its deliveries' keys
     outbox.card_update(session, team_id, ticket.id, key, now)
-    line = change_line(ticket, change, card_lang(ticket))
+    lang = channel_lang(session, deps.settings, team_id)  # the card's thread and the source's
+    line = change_line(ticket, change, lang)
     outbox.card_line(session, team_id, ticket.id, key, line, now)
     if change.status_changed and ticket.reporter_id != change.actor_id:
         tell(
@@ -74,7 +75,7 @@ def changed(
             team_id,
             f"resolved:{ticket.id}:{key}",
             ticket.source_channel,
-            _resolved_text(ticket, card_lang(ticket)),
+            _resolved_text(ticket, lang),
             now=now,
             thread_ts=ticket.source_thread_ts or ticket.source_ts,
             kind="ticket_resolved",
@@ -93,8 +94,7 @@ def tell(
 ) -> None:
     """A DM about a ticket in the recipient's language (an escalation carries the packet and,
     at send time, the link to the card's thread)."""
-    cached = directory.cached(ticket.team_id, user_id)
-    lang = lang_of(cached.locale) if cached and cached.locale else card_lang(ticket)
+    lang = person_lang(session, deps.settings, ticket.team_id, user_id)
     text = t(
         lang,
         key,

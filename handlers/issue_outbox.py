@@ -16,14 +16,15 @@ from sqlalchemy.orm import Session
 from domain.config import Defaults
 from domain.delivery import POST, UPDATE
 from handlers.delivery import Kind, Outgoing
-from handlers.issue_blocks import card, card_lang
+from handlers.issue_blocks import card
 from handlers.issue_notify import ESCALATION, permalink
 from handlers.mrkdwn import channel as channel_ref
 from handlers.mrkdwn import escape
+from handlers.notify import person_lang
 from i18n import t
 from services import deliveries as outbox
 from services import ticket_queries as queries
-from services.config import workspace_config
+from services.config import channel_lang, workspace_config
 from services.deliveries import CARD, CARD_LINE
 from storage.models import OutboxDelivery, Ticket
 
@@ -43,7 +44,8 @@ def card_kinds(settings: Defaults, client: WebClient | None = None) -> dict[str,
         ticket = _ticket(session, row)
         if ticket is None:
             return None
-        text, blocks = card(ticket, now)
+        # Rendered at send time: the latest state, its age as of now, the channel's language.
+        text, blocks = card(ticket, now, channel_lang(session, settings, ticket.team_id))
         content = {"text": text, "blocks": blocks}
         if ticket.card_channel and ticket.card_ts:
             if row.method == POST:
@@ -61,7 +63,7 @@ def card_kinds(settings: Defaults, client: WebClient | None = None) -> dict[str,
             ticket.card_channel = ticket.card_ts = None  # the next try posts a fresh card
             return True
         if not ticket.card_ts:  # no card at all: the reporter is told why, not left guessing
-            _tell_refused(session, ticket, row, reason)
+            _tell_refused(session, settings, ticket, row, reason)
         return False
 
     def render_line(
@@ -104,10 +106,13 @@ def _record_card(session: Session, row: OutboxDelivery) -> None:
         ticket.card_channel, ticket.card_ts = row.result_channel, row.result_ts
 
 
-def _tell_refused(session: Session, ticket: Ticket, row: OutboxDelivery, reason: str) -> None:
-    """A DM to the reporter: the card is not in the channel, why, and what fixes it."""
+def _tell_refused(
+    session: Session, settings: Defaults, ticket: Ticket, row: OutboxDelivery, reason: str
+) -> None:
+    """A DM to the reporter in their language: the card is not in the channel, why, and
+    what fixes it."""
     code = reason.rsplit(": ", 1)[-1].strip()
-    lang = card_lang(ticket)
+    lang = person_lang(session, settings, ticket.team_id, ticket.reporter_id)
     text = t(
         lang,
         f"issue.card_failed.{code if code in CARD_REFUSALS else 'other'}",

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from sqlalchemy.orm import Session
 
-from domain.catalog import Catalog, Role
+from domain.catalog import Area, Catalog, Role
 from domain.commands import resolve
 from domain.errors import NotAllowed, NotFound, UsageError
 from domain.parsing import is_user, parse_date, parse_user, split_command
@@ -191,14 +191,20 @@ def _history(deps: Deps, d: UserDirectory, s: Session, who: Requester, args: lis
         what = t(
             who.lang,
             f"role.event.{row.action}",
-            role=row.role_key or "",
+            role=_named(catalog.roles, row.role_key or "", who.lang),
             user=f"<@{row.subject_id}>" if row.subject_id else "",
             until=str(detail.get("until", "")),
-            area=str(detail.get("area", "")),
+            area=_named(catalog.areas, str(detail.get("area", "")), who.lang),
         )
         when = row.at.strftime("%Y-%m-%d %H:%M UTC")
         lines.append(f"• {when} — <@{row.actor_id}>: {what}")
     return "\n".join(lines)
+
+
+def _named(entries: Mapping[str, Role | Area], key: str, lang: str) -> str:
+    """A role's or area's name in the reader's language; its key once it is gone."""
+    entry = entries.get(key)
+    return escape(entry.name(lang) if entry is not None else key)
 
 
 SUBCOMMANDS: dict[str, Sub] = {

@@ -18,6 +18,7 @@ from handlers import deliveries
 from handlers.access import require_admin
 from handlers.context import requester
 from handlers.deps import Deps
+from handlers.durations import amount
 from handlers.errors import after_ack
 from handlers.issue_notify import slack_error
 from handlers.mrkdwn import channel, escape, users
@@ -153,10 +154,10 @@ def _show(key: str, config: Any, lang: str) -> str:
         return users(list(config.admins)) if config.admins else unset
     if key == "first_response":
         minutes = config.first_response_minutes
-        return ", ".join(f"{s} {_duration(minutes[s])}" for s in SEVERITIES)
+        return ", ".join(
+            f"{t(lang, f'issue.severity.{s}')} {amount(lang, minutes[s])}" for s in SEVERITIES
+        )
+    if key == "language":
+        return t(lang, f"rolecall.config.language.{config.language}")
     value = getattr(config, key)
     return escape(str(value)) if value else unset
-
-
-def _duration(minutes: int) -> str:
-    return f"{minutes // 60}h" if minutes % 60 == 0 else f"{minutes}m"

@@ -25,6 +25,7 @@ from handlers.standup_blocks import (
 )
 from i18n import lang_of
 from services import deliveries as outbox
+from services.config import channel_lang as workspace_language
 from services.roles import workspace_catalog
 from services.standup_answers import AnswerSaved
 from services.standup_digest import DigestState
@@ -36,10 +37,8 @@ HORIZON = timedelta(0)  # claim prompts when due; see the module docstring
 
 
 def channel_lang(session: Session, settings: Defaults, team_id: str) -> str:
-    """The language of channel messages (digests). HOOK: `/rolecall config language` is
-    being added; until its setting exists, the workspace's language is English."""
-    del session, settings, team_id
-    return "en"
+    """The language of channel messages (digests): `/rolecall config language`."""
+    return workspace_language(session, settings, team_id)
 
 
 def _names(session: Session, deps: Deps, team_id: str, lang: str) -> dict[str, str]:

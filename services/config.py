@@ -17,8 +17,14 @@ def workspace_config(session: Session, settings: Defaults, team_id: str) -> Work
         default_tz=settings.default_tz,
         holidays=settings.holidays,
         first_response=settings.first_response,
+        language=settings.language,
         overrides=workspace_settings(session, team_id),
     )
+
+
+def channel_lang(session: Session, settings: Defaults, team_id: str) -> str:
+    """The language of everything Rolecall posts in this workspace's channels."""
+    return workspace_config(session, settings, team_id).language
 
 
 def configured_keys(session: Session, team_id: str) -> set[str]:

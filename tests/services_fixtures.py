@@ -23,6 +23,7 @@ class Env:
     default_tz: str = "UTC"
     holidays: str | None = None
     first_response: str = DEFAULT_FIRST_RESPONSE
+    language: str = "en"
 
 
 def catalog() -> Catalog:
