@@ -49,6 +49,11 @@ def test_first_response_refuses_missing_zero_or_garbled_targets(text: str) -> No
             "urgent=2h,high=4h,normal=24h,low=30m",
             "urgent=120m,high=240m,normal=1440m,low=30m",
         ),
+        ("language", "ZH", "zh"),
+        ("language", "中文", "zh"),
+        ("language", "Chinese", "zh"),
+        ("language", "英文", "en"),
+        ("language", " english ", "en"),
     ],
 )
 def test_values_are_stored_in_one_form(key: str, raw: str, stored: str) -> None:
@@ -64,6 +69,8 @@ def test_values_are_stored_in_one_form(key: str, raw: str, stored: str) -> None:
         ("holidays", "XX"),
         ("holidays", "China"),
         ("first_response", "fast"),
+        ("language", "fr"),
+        ("language", "zh-TW-ish"),
     ],
 )
 def test_bad_values_are_refused_with_a_hint(key: str, raw: str) -> None:

@@ -23,6 +23,12 @@ def test_defaults() -> None:
     assert settings.default_tz == "UTC" and settings.port == 3000 and settings.admins == ()
 
 
+def test_language_of_channel_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().language == "en"
+    monkeypatch.setenv("ROLECALL_LANGUAGE", "中文")
+    assert load_settings().language == "zh"
+
+
 def test_admins_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ROLECALL_ADMINS", "U01ABC, U02DEF,")
     assert load_settings().admins == ("U01ABC", "U02DEF")
@@ -44,6 +50,7 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
         ("ROLECALL_SUPPORT_CHANNEL", "#support", "ROLECALL_SUPPORT_CHANNEL: '#support' is not"),
         ("ROLECALL_SLACK_API_URL", "slack.com/api", "ROLECALL_SLACK_API_URL: must be an http"),
         ("ROLECALL_FIRST_RESPONSE", "urgent=soon", "ROLECALL_FIRST_RESPONSE: write it like"),
+        ("ROLECALL_LANGUAGE", "klingon", "ROLECALL_LANGUAGE: use en (English) or zh"),
     ],
 )
 def test_malformed_setting_is_named_in_one_line(

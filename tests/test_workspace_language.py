@@ -15,7 +15,7 @@ from i18n import messages
 from storage.db import Database
 from tests.fake_slack import FakeSlack
 from tests.harness import Harness, visible_text
-from tests.issue_fixtures import SUPPORT, card, dms, give_role, thread
+from tests.issue_fixtures import SUPPORT, card, dms, give_role, react, thread
 from tests.test_standup_slack import CHANNEL, MONDAY, NY, SH, Week, by_purpose, utc
 
 FILED = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -80,6 +80,19 @@ def test_an_english_workspace_gets_english_cards_for_chinese_summaries(desk: Har
     assert "assigned it to" in taken and "started the analysis" in analyzing
     [told] = dms(desk, "UCAROL")  # the Chinese reporter is told in Chinese
     assert "你登记的工单" in told
+
+
+def test_a_message_filed_by_reaction_is_answered_in_the_workspace_language(
+    desk: Harness,
+) -> None:
+    chinese(desk)
+    ts = desk.slack.post_user_message("C0GENERAL", "UALICE", "Export hangs on big files")
+    react(desk, "C0GENERAL", ts, "UBOB")
+    give_role(desk, "UBOB", "customer-support")
+    desk.command("/issue", "resolve 1 root cause: a lock; solution: drop it", user="UBOB")
+    filed, resolved = thread(desk, "C0GENERAL", ts)
+    assert "已将此登记为工单 #1" in filed and "Filed as" not in filed
+    assert "a lock" in resolved and "#1" in resolved and "resolved" not in resolved.lower()
 
 
 def test_the_first_response_flag_follows_the_workspace(desk: Harness) -> None:
