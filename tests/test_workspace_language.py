@@ -149,7 +149,8 @@ def test_digests_follow_the_workspace_and_prompts_the_reader(zh_week: Week) -> N
     [digest] = zh_week.channel()
     assert "人已回答" in digest["text"]
     [reply] = zh_week.thread(digest["ts"])
-    assert "wrote the spec" in visible_text(reply)
+    assert "wrote the spec" in visible_text(reply) and "已完成" in visible_text(reply)
+    assert "Done" not in visible_text(reply)
 
 
 def test_a_deploy_wide_default_language(db: Database, slack: FakeSlack, settings: Settings) -> None:
