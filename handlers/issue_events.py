@@ -210,9 +210,22 @@ def _announce(
 ) -> None:
     """A reaction's new ticket: its number in the message's thread, a hint when there is no
     support channel, and the card — all enqueued with the ticket."""
+    if not filed_as(session, deps, who, ticket, channel, thread_ts):
+        text = t(who.lang, "issue.no_support_channel")
+        key = f"no-support:{ticket.id}"
+        outbox.ephemeral(session, who.team_id, key, channel, who.user_id, text, now=deps.now())
+    issue_notify.filed(session, deps, directory, ticket)
+
+
+def filed_as(
+    session: Session, deps: Deps, who: Requester, ticket: Ticket, channel: str, thread_ts: str
+) -> bool:
+    """ "Filed as ticket #N by @who" in the thread of the message a ticket was filed from
+    (by reaction or shortcut), enqueued once per ticket in the channel's language; whether
+    a support channel is set (the answer says where updates follow)."""
     support = workspace_config(session, deps.settings, who.team_id).support_channel
     answer = "issue.reaction.filed" if support else "issue.reaction.filed_no_channel"
-    now, lang = deps.now(), card_lang(ticket)
+    lang = card_lang(ticket)  # what is posted in a channel speaks the channel's language
     session.flush()
     outbox.post(
         session,
@@ -220,15 +233,11 @@ def _announce(
         f"filed-as:{ticket.id}",
         channel,
         t(lang, answer, number=ticket.number, user=user(who.user_id)),
-        now=now,
+        now=deps.now(),
         thread_ts=thread_ts,
         kind="ticket_filed_as",
     )
-    if not support:
-        text = t(who.lang, "issue.no_support_channel")
-        key = f"no-support:{ticket.id}"
-        outbox.ephemeral(session, who.team_id, key, channel, who.user_id, text, now=now)
-    issue_notify.filed(session, deps, directory, ticket)
+    return bool(support)
 
 
 def _tell_reactor(deps: Deps, directory: UserDirectory, who: Requester, key: str) -> None:
