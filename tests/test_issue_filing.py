@@ -183,8 +183,12 @@ def test_a_second_ticket_reaction_tells_its_reactor_the_number(desk: Harness) ->
     _react(desk, ts, "UCAROL", headers=RETRY)  # Slack retries: told once
     assert len(tickets(desk)) == 1
     told = [m["text"] for m in desk.slack.ephemeral_messages("UCAROL")]
-    assert len(told) == 1 and "#1" in told[0]
+    assert told == ["这已登记为 #1。"]
     assert desk.slack.ephemeral_messages("UBOB") == []  # the filer was answered in the thread
+    _react(desk, ts, "UADMIN")
+    assert [m["text"] for m in desk.slack.ephemeral_messages("UADMIN")] == [
+        "That is already filed as #1."
+    ]
 
 
 def test_five_people_reacting_at_once_file_one_ticket(desk: Harness) -> None:

@@ -297,3 +297,18 @@ def test_a_form_shows_its_prefilled_values_and_an_empty_answer_keeps_them(
         "[thread in #general, message 2] Filed as ticket #1 by @admin; updates follow in the "
         "support channel." in filed
     )
+
+
+def test_a_chinese_form_shows_its_prefilled_values(settings: Settings) -> None:
+    out = shell(
+        settings,
+        "locale admin zh-CN",
+        "say #general 导出时崩溃",
+        "shortcut log_customer_issue 1",
+        "submit 摘要=",
+    )
+    form = out.split("> shortcut")[1].split("> submit")[0]
+    assert "prefilled: 导出时崩溃" in form and "prefilled: 普通" in form
+    filed = out.split("> submit")[1]
+    assert "已登记 #1 导出时崩溃" in filed
+    assert "@admin 已将此登记为工单 #1。" in filed
