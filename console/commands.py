@@ -118,6 +118,14 @@ def shortcut(s: Session, rest: str) -> None:
     s.show_ack(s.dispatch(body), s.ephemeral_here(channel), "shortcut")
 
 
+def home(s: Session, rest: str) -> None:
+    """Open your App Home tab: an app_home_opened event as Slack sends it (with the view last
+    published for you); what the app then publishes is printed."""
+    shown = s.emulator.home_view(s.me.user_id)
+    if s.deliver_event(payloads.app_home_opened(user_id=s.me.user_id, view=shown)) == 404:
+        s.print(NO_LISTENER)
+
+
 def as_user(s: Session, rest: str) -> None:
     """Become another shell user (created when new)."""
     if not rest.strip():
@@ -209,17 +217,19 @@ Then:
   press N                     press button N of the latest buttons shown
   submit field=value; …       submit the open modal (field: block ID, action ID, label or
                               number; selects take an option's value or label, several
-                              values are comma-separated, \\; is a literal ;)
+                              values are comma-separated, \\; is a literal ;); a field
+                              left out or empty (field=) keeps its prefilled value
   cancel                      close the open modal
   say [#channel] text         post a message as you; it gets a number
   react EMOJI N               react to message N (a reaction_added event)
   shortcut CALLBACK_ID N      a message shortcut on message N
+  home                        open your App Home tab (an app_home_opened event)
   as NAME / users / in #channel / locale NAME zh-CN / tz NAME Asia/Shanghai
   clock / clock +2h / clock +3d / clock 2026-12-01T09:00 / tick
   help / quit"""
 SHORT_HELP = (
     "Type a slash command (/owner roadmap) or one of: press, submit, cancel, say, react, "
-    "shortcut, as, users, in, locale, tz, clock, tick, help, quit."
+    "shortcut, home, as, users, in, locale, tz, clock, tick, help, quit."
 )
 COMMANDS: dict[str, Callable[[Session, str], None]] = {
     "press": press,
@@ -228,6 +238,7 @@ COMMANDS: dict[str, Callable[[Session, str], None]] = {
     "say": say,
     "react": react,
     "shortcut": shortcut,
+    "home": home,
     "as": as_user,
     "in": in_channel,
     "users": users,

@@ -173,7 +173,7 @@ def _block(block: dict[str, Any], out: Rendered, names: Names) -> None:
     elif kind == "actions":
         add(["  ".join(_element(e, block_id, out, names) for e in block.get("elements", []))])
     elif kind == "input":
-        add([_input_line(_field(block), names)])
+        add(_input_lines(_field(block), names))
     elif kind == "image":
         add([f"[image: {block.get('alt_text', '')}]"])
     elif kind == "rich_text":
@@ -233,11 +233,36 @@ def element_options(element: Mapping[str, Any]) -> list[dict[str, Any]]:
     return options
 
 
-def _input_line(item: Field, names: Names) -> str:
+def prefilled(element: Mapping[str, Any], names: Names) -> str:
+    """What an input shows before anyone types (its `initial_*`), as a person reads it."""
+    shown: list[str] = []
+    for key, value in element.items():
+        if not key.startswith("initial_") or value in (None, "", []):
+            continue
+        values = value if isinstance(value, list) else [value]
+        for one in values:
+            if key.startswith("initial_option"):
+                shown.append(option_text(one))
+            elif key.startswith("initial_user"):
+                shown.append(names.user(str(one)))
+            elif key.startswith(("initial_conversation", "initial_channel")):
+                shown.append(names.channel(str(one)))
+            elif isinstance(one, dict):  # a rich_text_input's rich text
+                shown.append(_rich_text(one.get("elements", []), names).rstrip("\n"))
+            else:
+                shown.append(str(one))
+    return ", ".join(shown)
+
+
+def _input_lines(item: Field, names: Names) -> list[str]:
     need = "" if item.optional else "*"
     line = f"  {item.label}{need}  [{item.block_id}.{item.action_id}: {item.type}]"
     options = [option_text(o) for o in element_options(item.element)]
-    return line + (f" one of: {', '.join(options)}" if options else "")
+    line += f" one of: {', '.join(options)}" if options else ""
+    first, *rest = prefilled(item.element, names).splitlines() or [""]
+    if not first and not rest:
+        return [line]
+    return [line, f"    prefilled: {first}", *(f"    | {more}" for more in rest)]
 
 
 def render_view(view: Mapping[str, Any], names: Names, start: int = 1) -> Rendered:
@@ -268,12 +293,14 @@ def match_option(options: list[dict[str, Any]], wanted: str) -> dict[str, Any] |
 def field_state(item: Field, raw: str | None, resolve: Callable[[str, str], str]) -> dict[str, Any]:
     """One input's `state.values` entry from typed text (`resolve(kind, name)` gives an ID).
 
-    Raises ValueError with a readable message when the text fits no option.
+    No text or an empty one (`field=`) keeps what the input was prefilled with, as an
+    input left alone does in Slack. Raises ValueError with a readable message when the
+    text fits no option.
     """
     state: dict[str, Any] = {"type": item.type}
     key = INPUT_VALUE_KEYS.get(item.type, "value")
     element = item.element
-    if raw is None:  # untouched: Slack submits the initial value
+    if raw is None or not raw.strip():  # untouched: Slack submits the initial value
         initial = {k: v for k, v in element.items() if k.startswith("initial_")}
         state[key] = next(iter(initial.values()), [] if key.endswith("s") else None)
         return state

@@ -246,7 +246,7 @@ def queue_summary(figures: QueueFigures) -> list[Message]:
         ("standup.queue.open", {"count": figures.open}),
     ]
     if figures.open and figures.oldest_open_days is not None:
-        parts.append(("standup.queue.oldest", {"days": figures.oldest_open_days}))
+        parts.append(("standup.queue.oldest", {"count": figures.oldest_open_days}))
     for severity in SEVERITIES:  # each has its message: standup.queue.urgent, …
         count = figures.open_by_severity.get(severity, 0)
         if count:

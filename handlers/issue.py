@@ -317,9 +317,10 @@ def cmd_causes(ctx: Ctx, rest: str) -> Reply:
     if not word.isdigit():
         raise UsageError("issue.causes.bad_days", usage=USAGE, text=word, limit=queries.MAX_DAYS)
     found = queries.causes(ctx.session, ctx.who.team_id, int(word), ctx.deps.now())
+    period = ctx.t("issue.causes.period", count=found.days)
     if not found.resolved:
-        return Reply(ctx.t("issue.causes.none", days=found.days))
-    lines = [ctx.t("issue.causes.title", days=found.days, count=found.resolved)]
+        return Reply(ctx.t("issue.causes.none", period=period))
+    lines = [ctx.t("issue.causes.title", period=period, count=found.resolved)]
     lines += [ctx.t("issue.causes.line", text=escape(c[:200]), count=n) for c, n in found.causes]
     shown = ", ".join(f"{ctx.t(f'issue.category.{c}')} {n}" for c, n in found.categories)
     lines.append(ctx.t("issue.causes.categories", categories=shown))

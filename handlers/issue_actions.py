@@ -41,6 +41,7 @@ from handlers.issue_blocks import (
     resolve_modal,
     submitted,
 )
+from handlers.issue_events import filed_as
 from handlers.users import UserDirectory
 from handlers.view_meta import own_permalink, sealed_view, view_meta
 from i18n import t
@@ -129,6 +130,15 @@ class TicketListeners:
                 source=source,
             )
             if created:
+                if source is not None:
+                    filed_as(
+                        session,
+                        self.deps,
+                        who,
+                        ticket,
+                        source.channel,
+                        source.thread_ts or source.ts,
+                    )
                 issue_notify.filed(session, self.deps, self.directory, ticket)
                 text = filed_text(self.deps, session, who, ticket.number, headline(ticket))
             else:

@@ -165,14 +165,17 @@ def file_reacted(
     key = message_key(channel, ts)
     with deps.db.begin() as session:
         known = queries.ticket_for_message(session, who.team_id, key)
-        if known is not None:  # another reaction (or a retry) filed it already
-            if known.reporter_id != who.user_id:  # its filer was told "filed as #N"
-                text = t(who.lang, "issue.already_filed", number=known.number)
-                once = f"already:{known.id}:{who.user_id}"
+        earlier = (known.id, known.number, known.reporter_id) if known is not None else None
+    if earlier is not None:  # another reaction (or a retry) filed it already
+        ticket_id, number, reporter = earlier
+        if reporter != who.user_id:  # its filer was told "filed as #N"
+            text = t(_reactor_lang(directory, who), "issue.already_filed", number=number)
+            with deps.db.begin() as session:
+                once = f"already:{ticket_id}:{who.user_id}"
                 outbox.ephemeral(
                     session, who.team_id, once, channel, who.user_id, text, now=deps.now()
                 )
-            return
+        return
     message = fetch_message(client, channel, ts)
     if message is None:
         log.warning("reacted message %s/%s not found", channel, ts)
@@ -210,10 +213,23 @@ def _announce(
 ) -> None:
     """A reaction's new ticket: its number in the message's thread, a hint when there is no
     support channel, and the card — all enqueued with the ticket."""
+    if not filed_as(session, deps, who, ticket, channel, thread_ts):
+        text = t(who.lang, "issue.no_support_channel")
+        key = f"no-support:{ticket.id}"
+        outbox.ephemeral(session, who.team_id, key, channel, who.user_id, text, now=deps.now())
+    issue_notify.filed(session, deps, directory, ticket)
+
+
+def filed_as(
+    session: Session, deps: Deps, who: Requester, ticket: Ticket, channel: str, thread_ts: str
+) -> bool:
+    """ "Filed as ticket #N by @who" in the thread of the message a ticket was filed from
+    (by reaction or shortcut), enqueued once per ticket in the channel's language; whether
+    a support channel is set (the answer says where updates follow)."""
     config = workspace_config(session, deps.settings, who.team_id)
     support = config.support_channel
     answer = "issue.reaction.filed" if support else "issue.reaction.filed_no_channel"
-    now, lang = deps.now(), config.language  # posted in the message's (channel) thread
+    lang = config.language  # posted in the message's (channel) thread
     session.flush()
     outbox.post(
         session,
@@ -221,21 +237,23 @@ def _announce(
         f"filed-as:{ticket.id}",
         channel,
         t(lang, answer, number=ticket.number, user=user(who.user_id)),
-        now=now,
+        now=deps.now(),
         thread_ts=thread_ts,
         kind="ticket_filed_as",
     )
-    if not support:
-        text = t(who.lang, "issue.no_support_channel")
-        key = f"no-support:{ticket.id}"
-        outbox.ephemeral(session, who.team_id, key, channel, who.user_id, text, now=now)
-    issue_notify.filed(session, deps, directory, ticket)
+    return bool(support)
 
 
 def _tell_reactor(deps: Deps, directory: UserDirectory, who: Requester, key: str) -> None:
     """A DM to the person who reacted, in their language (sent by the outbox)."""
-    profile = directory.profile(who.team_id, who.user_id)  # after the ack: may ask Slack
-    lang = lang_of(profile.locale) if profile and profile.locale else who.lang
+    lang = _reactor_lang(directory, who)
     with deps.db.begin() as session:
         dedupe = f"reaction:{who.user_id}:{key}:{deps.now().isoformat()}"
         dm(session, deps, who.team_id, who.user_id, dedupe, t(lang, key))
+
+
+def _reactor_lang(directory: UserDirectory, who: Requester) -> str:
+    """The reactor's language: an event carries no locale, so after the ack their profile
+    is asked for (Slack is asked when it is not cached yet)."""
+    profile = directory.profile(who.team_id, who.user_id)
+    return lang_of(profile.locale) if profile and profile.locale else who.lang

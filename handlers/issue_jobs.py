@@ -29,14 +29,11 @@ def flag_first_responses(deps: Deps, client: WebClient, now: datetime) -> int:
     while not scan.done:
         with deps.db.begin() as session:
             due = ticket_flags.due_page(session, deps.settings, scan, now)
-        for ticket_id in due:
+        for ticket_id, channel in due:
             with deps.db.begin() as session:
                 ticket = ticket_flags.claim_flag(session, ticket_id, now)
                 if ticket is None:
                     continue
-                channel = scan.configs[ticket.team_id].support_channel
-                if not channel:
-                    continue  # nowhere to flag; claimed anyway, or every tick would look again
                 text = flag_text(ticket, scan.configs, now)
                 key = f"flag:{ticket.id}"
                 team, at = ticket.team_id, deps.now()  # enqueued now, whatever `now` we flag for

@@ -46,7 +46,8 @@ def owners_line(answer: AreaAnswer, lang: str) -> str:
     if answer.backup_first:
         first, *rest = answer.owners
         others = ", ".join(person(p, lang) for p in rest) or "—"
-        return t(lang, "owner.backup_first", backup=person(first, lang), people=others, role=role)
+        backup, count = person(first, lang), len(rest)
+        return t(lang, "owner.backup_first", backup=backup, people=others, role=role, count=count)
     return t(lang, "owner.holders", people=people, role=role)
 
 

@@ -69,7 +69,7 @@ def _unschedule(
         who.lang,
         "standup.unscheduled",
         id=removal.schedule.schedule.id,
-        withdrawn=removal.withdrawn,
+        count=removal.withdrawn,
     )
 
 

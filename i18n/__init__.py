@@ -3,6 +3,9 @@
 Messages live in `i18n/messages/*.yml`, one file per surface, each key with `en` and `zh`.
 Placeholders use `str.format` syntax; values are escaped by the caller before they get here,
 and the templates' own text is made inert for Slack (`<topic>` is sent as `&lt;topic&gt;`).
+
+A message that shows a number may give a language `one` and `other` forms instead of one
+text; the `count` parameter chooses (`one` for exactly 1). Chinese has no plural: one text.
 """
 
 from __future__ import annotations
@@ -17,17 +20,39 @@ MESSAGES = Path(__file__).resolve().parent / "messages"
 LANGS = ("en", "zh")
 
 
+PLURAL_FORMS = ("one", "other")
+
+
 @cache
-def messages() -> dict[str, dict[str, str]]:
-    """Every message by key, merged from all files (loaded once, on first use)."""
+def _catalogue() -> tuple[dict[str, dict[str, str]], dict[tuple[str, str], str]]:
+    """Every message by key (a plural one by its `other` form), and the `one` forms by
+    (key, lang), merged from all files (loaded once, on first use)."""
     merged: dict[str, dict[str, str]] = {}
+    singular: dict[tuple[str, str], str] = {}
     for path in sorted(MESSAGES.glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for key, texts in data.items():
             if key in merged:
                 raise ValueError(f"{path.name}: message {key!r} is defined twice")
-            merged[key] = {lang: _inert(text) for lang, text in texts.items()}
-    return merged
+            merged[key] = {}
+            for lang, text in texts.items():
+                if isinstance(text, dict):
+                    if set(text) != set(PLURAL_FORMS):
+                        raise ValueError(f"{path.name}: {key}.{lang} needs `one` and `other`")
+                    singular[key, lang] = _inert(text["one"])
+                    text = text["other"]
+                merged[key][lang] = _inert(text)
+    return merged, singular
+
+
+def messages() -> dict[str, dict[str, str]]:
+    """Every message by key; a plural message by its `other` form."""
+    return _catalogue()[0]
+
+
+def singular_forms() -> dict[tuple[str, str], str]:
+    """The `one` forms of plural messages, by (key, lang)."""
+    return _catalogue()[1]
 
 
 def _inert(template: str) -> str:
@@ -38,9 +63,13 @@ def _inert(template: str) -> str:
 
 
 def t(lang: str, key: str, /, **params: Any) -> str:
-    """The message `key` in `lang` (English when the language has no text)."""
+    """The message `key` in `lang` (English when the language has no text); a plural
+    message in the form its `count` calls for."""
     texts = messages()[key]
-    template = texts.get(lang) or texts["en"]
+    lang = lang if texts.get(lang) else "en"
+    template = texts[lang]
+    if params.get("count") == 1:
+        template = singular_forms().get((key, lang), template)
     return template.format(**params) if params else template
 
 

@@ -36,20 +36,19 @@ def start_scan(session: Session, settings: Defaults) -> Scan:
     return Scan(queries.shortest_targets(session, settings))
 
 
-def due_page(session: Session, settings: Defaults, scan: Scan, now: datetime) -> list[int]:
-    """The next page's tickets overdue under their own workspace's target (IDs); sets
-    `scan.done` after the last page."""
+def due_page(
+    session: Session, settings: Defaults, scan: Scan, now: datetime
+) -> list[tuple[int, str]]:
+    """The next page's tickets overdue under their own workspace's target, each with the
+    support channel to flag it in; sets `scan.done` after the last page. A workspace with no
+    support channel has nowhere to flag: its tickets stay unflagged until it sets one."""
     page = queries.past_shortest_target(session, scan.targets, now, scan.after, queries.DUE_PAGE)
-    due = [
-        ticket.id
-        for ticket in page
-        if is_overdue(
-            ticket.created_at,
-            ticket.severity,
-            scan.config(session, settings, ticket.team_id).first_response_minutes,
-            now,
-        )
-    ]
+    due = []
+    for ticket in page:
+        config = scan.config(session, settings, ticket.team_id)
+        targets = config.first_response_minutes
+        if config.support_channel and is_overdue(ticket.created_at, ticket.severity, targets, now):
+            due.append((ticket.id, config.support_channel))
     if page:
         scan.after = (page[-1].created_at, page[-1].id)
     scan.done = len(page) < queries.DUE_PAGE

@@ -216,6 +216,19 @@ def test_causes_ranks_root_causes_of_recent_resolutions(desk: Harness) -> None:
     assert "No ticket was resolved in the last 7 days" in desk.command("/issue", "causes 7").text
 
 
+def test_causes_counts_read_right_for_one_in_both_languages(desk: Harness) -> None:
+    assert "No ticket was resolved in the last day." in desk.command("/issue", "causes 1").text
+    desk.command("/issue", "help", user="UCAROL")  # first contact: her zh-CN locale is learnt
+    assert "最近 1 天没有已解决的工单。" in desk.command("/issue", "causes 1", user="UCAROL").text
+    desk.command("/issue", "[question] problem")
+    desk.command("/issue", "resolve 1 root cause: DNS; solution: fix")
+    english = desk.command("/issue", "causes 1").text
+    assert "*Root cause of the 1 ticket resolved in the last day*" in english
+    assert "*Root causes of the 1 tickets" not in english
+    two_days = desk.command("/issue", "causes 2", user="UCAROL").text
+    assert "*最近 2 天解决的 1 个工单的根本原因*" in two_days
+
+
 def test_bad_input_gets_a_short_explanation_with_usage(desk: Harness) -> None:
     for text in (
         "take",

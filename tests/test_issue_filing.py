@@ -84,15 +84,18 @@ def test_feedback_goes_to_the_product_managers(desk: Harness) -> None:
     assert len(dms(desk, "UCAROL")) == 2
 
 
-def _shortcut(app: Harness, ts: str, text: str) -> None:
+def _shortcut(
+    app: Harness, ts: str, text: str, *, user: str = "UBOB", thread_ts: str | None = None
+) -> None:
     key, url = app.new_response_url()
+    message = {"ts": ts, "text": text, "user": "UALICE"}
     body = payloads.message_shortcut(
         team_id="T0001",
-        user_id="UBOB",
-        user_name="bob",
+        user_id=user,
+        user_name=user.lower(),
         callback_id="log_customer_issue",
         channel_id="C0GENERAL",
-        message={"ts": ts, "text": text, "user": "UALICE"},
+        message=message | ({"thread_ts": thread_ts} if thread_ts else {}),
         response_url=url,
     )
     assert app.post(body, FORM).status == 200
@@ -113,8 +116,41 @@ def test_message_shortcut_prefills_the_modal_with_text_and_link(desk: Harness) -
     _shortcut(desk, ts, "ACME says export <!here> crashes")  # the same message again
     assert "already filed as #1" in json.dumps(desk.responses())
     desk.command("/issue", "resolve 1 root cause: bad index; solution: rebuilt it", user="UADMIN")
-    answer = thread(desk, "C0GENERAL", ts)
-    assert len(answer) == 1 and "bad index" in answer[0] and "rebuilt it" in answer[0]
+    filed, answer = thread(desk, "C0GENERAL", ts)
+    assert "Filed as ticket #1 by <@UBOB>" in filed
+    assert "bad index" in answer and "rebuilt it" in answer
+
+
+def test_a_ticket_filed_by_the_shortcut_says_so_in_the_thread_once(desk: Harness) -> None:
+    root = desk.slack.post_user_message("C0GENERAL", "UALICE", "thread start")
+    ts = desk.slack.post_user_message("C0GENERAL", "UALICE", "Export crashes", thread_ts=root)
+    _shortcut(desk, ts, "Export crashes", thread_ts=root)
+    view = desk.slack.views[-1]
+    values = {"summary": "Export crashes", "severity": "normal", "category": "bug"}
+    submit(desk, "issue_file", values, view=view, user="UBOB")
+    submit(desk, "issue_file", values, view=view, user="UBOB")  # a double submission
+    desk.settle()
+    assert thread(desk, "C0GENERAL", root) == [  # the reply filed, then Rolecall's answer
+        "Export crashes",
+        "Filed as ticket #1 by <@UBOB>; updates follow in the support channel.",
+    ]
+    ts = desk.slack.post_user_message("C0GENERAL", "UALICE", "导出时崩溃")
+    _shortcut(desk, ts, "导出时崩溃", user="UCAROL")
+    values = {"summary": "导出时崩溃", "severity": "normal", "category": "bug"}
+    submit(desk, "issue_file", values, view=desk.slack.views[-1], user="UCAROL")
+    desk.settle()
+    assert thread(desk, "C0GENERAL", ts) == ["<@UCAROL> 已将此登记为工单 #2；后续进展见支持频道。"]
+
+
+def test_without_a_support_channel_the_shortcut_thread_reply_promises_none(app: Harness) -> None:
+    ts = app.slack.post_user_message("C0GENERAL", "UALICE", "Export crashes")
+    _shortcut(app, ts, "Export crashes")
+    values = {"summary": "Export crashes", "severity": "normal", "category": "bug"}
+    submit(app, "issue_file", values, view=app.slack.views[-1], user="UBOB")
+    app.settle()
+    assert thread(app, "C0GENERAL", ts) == [
+        "Filed as ticket #1 by <@UBOB>. Follow it with `/issue show 1`."
+    ]
 
 
 def _react(app: Harness, ts: str, user: str, **kw: object) -> None:
@@ -147,8 +183,12 @@ def test_a_second_ticket_reaction_tells_its_reactor_the_number(desk: Harness) ->
     _react(desk, ts, "UCAROL", headers=RETRY)  # Slack retries: told once
     assert len(tickets(desk)) == 1
     told = [m["text"] for m in desk.slack.ephemeral_messages("UCAROL")]
-    assert len(told) == 1 and "#1" in told[0]
+    assert told == ["这已登记为 #1。"]
     assert desk.slack.ephemeral_messages("UBOB") == []  # the filer was answered in the thread
+    _react(desk, ts, "UADMIN")
+    assert [m["text"] for m in desk.slack.ephemeral_messages("UADMIN")] == [
+        "That is already filed as #1."
+    ]
 
 
 def test_five_people_reacting_at_once_file_one_ticket(desk: Harness) -> None:

@@ -152,3 +152,20 @@ def test_a_permanent_slack_error_is_not_retried(desk: Harness, error: str) -> No
     with desk.db.begin() as session:
         [failed] = outbox.failures(session, "T0001")
     assert (failed.kind, failed.reason) == ("ticket_flag", error)
+
+
+def test_no_support_channel_flags_nothing_until_one_is_set(app: Harness) -> None:
+    app.clock.set(FILED)
+    app.command("/issue", "help", user="UCAROL")  # first contact: her zh-CN locale is learnt
+    app.command("/issue", "[urgent] export crashes", user="UALICE")
+    app.command("/issue", "[紧急] 导出崩溃", user="UCAROL")
+    assert tick(app, FILED + timedelta(hours=2)) == 0  # nowhere to post: nothing is claimed
+    assert ticket(app, 1).flagged_at is None and ticket(app, 2).flagged_at is None
+    app.command("/rolecall", "config support_channel <#C0SUPPORT|support>", user="UADMIN")
+    assert tick(app, FILED + timedelta(hours=3)) == 2
+    shown = [visible_text(m) for m in app.slack.messages(SUPPORT) if ":warning:" in m["text"]]
+    english, chinese = sorted(shown, key=lambda text: "#2" in text)  # sent in either order
+    assert "#1 export crashes is still new after 3h" in english
+    assert "#2 导出崩溃 已等待" in chinese and "仍未响应" in chinese  # (its age: §3's work)
+    assert ticket(app, 1).flagged_at == FILED + timedelta(hours=3)
+    assert tick(app, FILED + timedelta(hours=4)) == 0  # once

@@ -6,7 +6,7 @@ import pytest
 
 from domain.commands import distance, resolve
 from tests.harness import Harness, visible_text
-from tests.issue_fixtures import cards, give_role, ticket, tickets
+from tests.issue_fixtures import cards, give_role, submit, ticket, tickets
 
 TYPOS = [
     ("lsit", "/issue list"),
@@ -100,3 +100,15 @@ def test_broadcasts_and_people_in_a_slash_command_summary_read_like_a_form(desk:
     assert ticket(desk, 1).summary == "export @here crashes for @bob"
     shown = visible_text(cards(desk)[0])
     assert "<!here>" not in shown and "&lt;!here&gt;" not in shown and "@\u200bhere" in shown
+
+
+def test_broadcasts_read_the_same_on_every_path_in_chinese(desk: Harness) -> None:
+    desk.command("/issue", "help", user="UCAROL")
+    desk.command("/issue", "导出 <!here> 崩溃", user="UCAROL")  # a slash command
+    values = {"summary": "表单 @here 崩溃", "severity": "normal", "category": "bug"}
+    submit(desk, "issue_file", values, view_id="VZH", user="UCAROL")  # the form
+    desk.settle()
+    assert [t.summary for t in tickets(desk)] == ["导出 @here 崩溃", "表单 @here 崩溃"]
+    for shown in (visible_text(card) for card in cards(desk)):
+        assert "<!here>" not in shown and "&lt;!here&gt;" not in shown
+        assert "@\u200bhere" in shown and "崩溃" in shown

@@ -264,3 +264,51 @@ def test_a_post_slack_refuses_is_shown_as_refused(settings: Settings) -> None:
     out = shell(settings, "/rolecall config support_channel #support", "/issue printer jams")
     assert "[#support, message 1]" in out  # the card
     assert "[Slack refused" not in out
+
+
+def test_home_opens_your_app_home_in_your_language(settings: Settings) -> None:
+    out = shell(
+        settings, "help", "home", "/role assign @alice pm", "as alice", "locale alice zh-CN", "home"
+    )
+    assert "  home  " in out.split("> help")[1].split("> home")[0]
+    first = out.split("> home")[1].split("> /role")[0]
+    assert "[App Home of you] == Rolecall ==" in first and "*Who holds which role*" in first
+    assert "*Product Manager* (`product-manager`): _nobody yet_" in first
+    again = out.split("> home")[2]
+    assert "[App Home of you]" in again and "*产品经理* (`product-manager`): @alice" in again
+
+
+def test_a_form_shows_its_prefilled_values_and_an_empty_answer_keeps_them(
+    settings: Settings,
+) -> None:
+    out = shell(
+        settings,
+        "/rolecall config support_channel #support",
+        "say #general Export crashes on Safari",
+        "shortcut log_customer_issue 1",
+        "submit summary=; customer=ACME",
+    )
+    form = out.split("> shortcut")[1].split("> submit")[0]
+    assert "Summary*  [summary.value: plain_text_input]\n      prefilled: Export crashes" in form
+    assert "prefilled: normal" in form and "prefilled: bug" in form
+    filed = out.split("> submit")[1]
+    assert "Filed #1 Export crashes on Safari" in filed
+    assert (
+        "[thread in #general, message 2] Filed as ticket #1 by @admin; updates follow in the "
+        "support channel." in filed
+    )
+
+
+def test_a_chinese_form_shows_its_prefilled_values(settings: Settings) -> None:
+    out = shell(
+        settings,
+        "locale admin zh-CN",
+        "say #general 导出时崩溃",
+        "shortcut log_customer_issue 1",
+        "submit 摘要=",
+    )
+    form = out.split("> shortcut")[1].split("> submit")[0]
+    assert "prefilled: 导出时崩溃" in form and "prefilled: 普通" in form
+    filed = out.split("> submit")[1]
+    assert "已登记 #1 导出时崩溃" in filed
+    assert "@admin 已将此登记为工单 #1。" in filed

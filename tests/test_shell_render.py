@@ -164,3 +164,97 @@ def test_field_state_by_element_type() -> None:
     assert field_state(fields["tags"], None, resolve)["selected_options"] == []
     with pytest.raises(ValueError, match="not one of High, Low"):
         field_state(fields["severity"], "meh", resolve)
+
+
+PREFILLED: dict[str, Any] = {
+    "type": "modal",
+    "title": {"type": "plain_text", "text": "Weekly update"},
+    "blocks": [
+        {
+            "type": "input",
+            "block_id": "done",
+            "label": {"type": "plain_text", "text": "Done this week"},
+            "element": {
+                "type": "plain_text_input",
+                "action_id": "text",
+                "multiline": True,
+                "initial_value": "Shipped export\nFixed login",
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "severity",
+            "label": {"type": "plain_text", "text": "Severity"},
+            "element": {
+                "type": "static_select",
+                "action_id": "pick",
+                "options": MODAL["blocks"][1]["element"]["options"],
+                "initial_option": MODAL["blocks"][1]["element"]["options"][1],
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "who",
+            "label": {"type": "plain_text", "text": "Contact"},
+            "element": {"type": "users_select", "action_id": "user", "initial_user": "UALICE"},
+        },
+        {
+            "type": "input",
+            "block_id": "where",
+            "optional": True,
+            "label": {"type": "plain_text", "text": "Channels"},
+            "element": {
+                "type": "multi_channels_select",
+                "action_id": "pick",
+                "initial_channels": ["CSUPPORT", "CGENERAL"],
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "tags",
+            "optional": True,
+            "label": {"type": "plain_text", "text": "Tags"},
+            "element": {
+                "type": "checkboxes",
+                "action_id": "boxes",
+                "options": MODAL["blocks"][4]["element"]["options"],
+                "initial_options": MODAL["blocks"][4]["element"]["options"],
+            },
+        },
+    ],
+}
+
+
+def test_a_modal_shows_what_its_inputs_are_prefilled_with() -> None:
+    lines = render_view(PREFILLED, NAMES).lines
+    assert lines[:3] == [
+        "  Done this week*  [done.text: plain_text_input]",
+        "    prefilled: Shipped export",
+        "    | Fixed login",
+    ]
+    assert lines[4] == "    prefilled: Low"
+    assert lines[6] == "    prefilled: @alice"
+    assert lines[8] == "    prefilled: #support, #CGENERAL"
+    assert lines[10] == "    prefilled: Billing, Export"
+    due = render_view(MODAL, NAMES).lines
+    assert due[due.index("  Due  [due.date: datepicker]") + 1] == "    prefilled: 2026-12-01"
+    assert "prefilled" not in " ".join(render_view(MODAL, NAMES).lines[:3])
+
+
+def test_an_empty_answer_keeps_the_prefilled_value() -> None:
+    fields = {f.block_id: f for f in modal_fields(PREFILLED)}
+
+    def resolve(kind: str, name: str) -> str:
+        return {"user": "U", "channel": "C"}[kind] + name.lstrip("@#").upper()
+
+    for typed in (None, "", "  "):
+        done = field_state(fields["done"], typed, resolve)
+        assert done["value"] == "Shipped export\nFixed login"
+        assert field_state(fields["severity"], typed, resolve)["selected_option"]["value"] == "low"
+        assert field_state(fields["who"], typed, resolve)["selected_user"] == "UALICE"
+        assert field_state(fields["where"], typed, resolve)["selected_channels"] == [
+            "CSUPPORT",
+            "CGENERAL",
+        ]
+    assert field_state(fields["done"], "Only this", resolve)["value"] == "Only this"
+    assert field_state(fields["who"], "@bob", resolve)["selected_user"] == "UBOB"

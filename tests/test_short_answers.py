@@ -73,3 +73,50 @@ def test_owner_list_says_who_to_ask_once_per_role(app: Harness) -> None:
     _zh(app, "/owner")
     zh = app.command("/owner", "list", user="UCAROL").text
     assert zh.count("目前无人担任产品经理") == 1
+
+
+# --- the same points in Chinese ---------------------------------------------------------------
+def _zh_admin(app: Harness, command: str) -> None:
+    app.command("/role", "assign <@UCAROL> product-owner")  # Product Owners are admins
+    _zh(app, command)
+
+
+def test_role_assign_says_which_half_is_missing_in_chinese(app: Harness) -> None:
+    _zh_admin(app, "/role")
+    assert "哪个角色？" in app.command("/role", "assign <@UBOB>", user="UCAROL").text
+    assert "给谁？" in app.command("/role", "assign pm", user="UCAROL").text
+
+
+def test_role_assign_refuses_someone_slack_does_not_know_in_chinese(app: Harness) -> None:
+    _zh_admin(app, "/role")
+    reply = app.command("/role", "assign U0NOPE pm", user="UCAROL")
+    assert "此工作区中没有用户 `U0NOPE`" in reply.text
+    with app.db.begin() as session:
+        assert [r.user_id for r in session.scalars(select(RoleAssignment))] == ["UCAROL"]
+
+
+def test_rolecall_config_says_what_is_missing_in_chinese(app: Harness) -> None:
+    _zh_admin(app, "/rolecall")
+    reply = app.command("/rolecall", "config support_channel", user="UCAROL")
+    assert "哪个频道？" in reply.text
+
+
+def test_issue_errors_show_the_usage_meant_and_point_at_help_in_chinese(app: Harness) -> None:
+    _zh(app, "/issue")
+    app.command("/issue", "打印机着火", user="UCAROL")
+    status = app.command("/issue", "status 1", user="UCAROL").text
+    assert "设置为哪个状态？" in status and "分析中" in status
+    take = app.command("/issue", "take abc", user="UCAROL").text
+    assert "`/issue take &lt;编号&gt;`" in take and "全部命令：`/issue help`" in take
+    for text in (status, take):
+        assert "`/issue causes" not in text and "`/issue search" not in text
+
+
+def test_owner_list_names_who_to_ask_once_without_doubled_parentheses(app: Harness) -> None:
+    app.command("/role", "assign <@UBOB> tech-lead")
+    english = app.command("/owner", "list").text
+    _zh(app, "/owner")
+    chinese = app.command("/owner", "list", user="UCAROL").text
+    assert chinese.count("请找 <@UBOB>（技术负责人）") == 1
+    for text in (english, chinese):
+        assert "((" not in text and "))" not in text and "（（" not in text and "））" not in text
