@@ -134,6 +134,7 @@ def test_a_ticket_filed_by_the_shortcut_says_so_in_the_thread_once(desk: Harness
         "Export crashes",
         "Filed as ticket #1 by <@UBOB>; updates follow in the support channel.",
     ]
+    desk.command("/rolecall", "config language zh", user="UADMIN")  # a Chinese workspace
     ts = desk.slack.post_user_message("C0GENERAL", "UALICE", "导出时崩溃")
     _shortcut(desk, ts, "导出时崩溃", user="UCAROL")
     values = {"summary": "导出时崩溃", "severity": "normal", "category": "bug"}

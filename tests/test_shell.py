@@ -303,6 +303,7 @@ def test_a_chinese_form_shows_its_prefilled_values(settings: Settings) -> None:
     out = shell(
         settings,
         "locale admin zh-CN",
+        "/rolecall config language zh",  # the thread reply speaks the workspace's language
         "say #general 导出时崩溃",
         "shortcut log_customer_issue 1",
         "submit 摘要=",
