@@ -45,6 +45,7 @@ from handlers.users import UserDirectory
 from handlers.view_meta import own_permalink, sealed_view, view_meta
 from i18n import t
 from services import tickets
+from services.roles import today
 
 
 class TicketListeners:
@@ -79,7 +80,8 @@ class TicketListeners:
                     tickets.require(session, ticket, "resolve", me, admin)
                     view = resolve_modal(who.lang, ticket)
                 else:
-                    tickets.check_escalation(session, ticket, me, admin)
+                    day = today(session, self.deps.settings, team, now)
+                    tickets.check_escalation(session, ticket, me, admin, day)
                     view = escalate_modal(who.lang, ticket)
                 view = sealed_view(self.deps.settings.slack_signing_secret, team, me, view)
                 ack()
@@ -129,8 +131,9 @@ class TicketListeners:
                 source=source,
             )
             if created:
-                issue_notify.filed(session, self.deps, self.directory, ticket)
-                text = filed_text(self.deps, session, who, ticket.number, headline(ticket))
+                routed = issue_notify.filed(session, self.deps, self.directory, ticket)
+                title = headline(ticket)
+                text = filed_text(self.deps, session, who, ticket.number, title, routed)
             else:
                 text = t(who.lang, "issue.already_filed", number=ticket.number)
         ack(response_action="update", view=done_view(who.lang, text))
@@ -165,8 +168,10 @@ class TicketListeners:
         number = parse_number(_trusted_meta(self.deps, who.team_id, who.user_id, view) or "")
         with self.deps.db.begin() as session:
             admin = admin_check(self.deps, self.directory, session, who)
+            now = self.deps.now()
+            day = today(session, self.deps.settings, who.team_id, now)
             change, _ = tickets.escalate(
-                session, who.team_id, number, who.user_id, self.deps.now(), admin, packet
+                session, who.team_id, number, who.user_id, now, admin, packet, day=day
             )
             issue_notify.changed(session, self.deps, self.directory, who.team_id, change)
         ack()
