@@ -20,6 +20,11 @@ def stand_in(user_id: str, role: str, why: str | None, lang: str) -> str:
     return t(lang, f"routing.stand_in.{why or AWAY}", user=f"<@{user_id}>", role=role)
 
 
+def as_backup(user_id: str, lang: str) -> str:
+    """'@bob (backup, no holder is here)', where the role goes without saying."""
+    return t(lang, "routing.stand_in.any", user=f"<@{user_id}>")
+
+
 def told(routing: Routing, role: str, lang: str) -> str:
     """Who is told, as mentions; the backup standing in described as such."""
     if routing.backup:

@@ -44,11 +44,16 @@ class AreaAnswer:
     backup_first: bool
     vacated: tuple[str, ...]
     contributors: tuple[tuple[Role, tuple[Person, ...]], ...]
+    # Whom something routed to the role reaches (domain.routing: the one rule).
+    routing: Routing
     # The person set with `/owner set` whose account is deactivated: the holders answer
     # meanwhile, and the answer says the override needs replacing.
     stale_override: str | None = None
-    # Why no holder can be asked when the backup stands in (domain.routing.WHYS).
-    why: str | None = None
+
+    @property
+    def why(self) -> str | None:
+        """Why no holder is asked while the backup stands in (domain.routing.WHYS)."""
+        return self.routing.why if self.backup_first else None
 
     @property
     def holders(self) -> tuple[Person, ...]:
@@ -163,9 +168,8 @@ class _Facts:
             (catalog.roles[k], self.people(k)) for k in area.contributors if k in catalog.roles
         )
         stale = chosen if chosen and chosen in self.gone else None
-        why = routing.why if backup_first else None
         return AreaAnswer(
-            area, role, owners, is_override, backup_first, vacated, contributors, stale, why
+            area, role, owners, is_override, backup_first, vacated, contributors, routing, stale
         )
 
 
