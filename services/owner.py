@@ -268,8 +268,9 @@ def owners_of(
     session: Session, team_id: str, catalog: Catalog, target: Area | Role, day: date
 ) -> AreaAnswer | None:
     """Who answers for an area or a role on `day`, by `/owner`'s rules (override, holders
-    present first, the backup first when every holder is away, deactivated people out);
-    None for an area whose role is gone from the catalogue."""
+    present first, the backup first when no holder is here, deactivated people out: the
+    rule of domain.routing, kept in `routing`); None for an area whose role is gone from
+    the catalogue."""
     area = target if isinstance(target, Area) else _role_probe(target)
     found = answers_for(session, team_id, catalog, [area], day)
     return found[0] if found else None
