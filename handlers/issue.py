@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from domain.commands import LITERAL, resolve
 from domain.errors import RolecallError, UsageError
 from domain.parsing import parse_user, split_command
+from domain.routing import Routing
 from domain.tickets import (
     LIST_WORDS,
     USAGE,
@@ -39,6 +41,7 @@ from handlers.issue_follow_ups import Handoff, open_view, search_job, ticket_lin
 from handlers.mrkdwn import channel as channel_ref
 from handlers.mrkdwn import escape, user
 from handlers.replies import ephemeral
+from handlers.routing_text import role_name, told, why_nobody
 from handlers.slack_text import mentioned_users, readable
 from handlers.users import UserDirectory
 from handlers.view_meta import sealed_view
@@ -46,6 +49,7 @@ from i18n import messages, t
 from services import ticket_queries as queries
 from services import tickets
 from services.config import workspace_config
+from services.roles import today
 
 
 @dataclass
@@ -73,13 +77,17 @@ class Ctx:
         """A message in the requester's language."""
         return t(self.who.lang, key, **params)
 
+    def today(self) -> date:
+        """The workspace's today (who is away is judged on it)."""
+        return today(self.session, self.deps.settings, self.who.team_id, self.deps.now())
+
     def admin(self) -> bool:
         """Whether the requester is an admin (asked only when needed)."""
         return requester_is_admin(self.deps, self.directory, self.session, self.who)
 
     def changed(self, change: tickets.Change, key: str, **params: Any) -> Reply:
         """The ack for a change; its card, thread line and DMs join the change's transaction."""
-        issue_notify.changed(self.session, self.deps, self.directory, self.who.team_id, change)
+        issue_notify.changed(self.session, self.deps, self.who.team_id, change)
         return Reply(self.t(key, number=change.number, **params))
 
 
@@ -146,8 +154,9 @@ def file_now(ctx: Ctx, text: str) -> Reply:
     ticket, _ = tickets.file_ticket(
         ctx.session, ctx.who.team_id, ctx.who.user_id, filed, ctx.deps.now()
     )
-    issue_notify.filed(ctx.session, ctx.deps, ctx.directory, ticket)
-    return Reply(filed_text(ctx.deps, ctx.session, ctx.who, ticket.number, headline(ticket)))
+    routed = issue_notify.filed(ctx.session, ctx.deps, ticket)
+    title = headline(ticket)
+    return Reply(filed_text(ctx.deps, ctx.session, ctx.who, ticket.number, title, routed))
 
 
 def _readable(directory: UserDirectory, team_id: str, text: str) -> str:
@@ -161,17 +170,28 @@ def _readable(directory: UserDirectory, team_id: str, text: str) -> str:
     return readable(text, name)
 
 
-def filed_text(deps: Deps, session: Session, who: Requester, number: int, title: str) -> str:
-    """'Filed #N' plus where the card is, or how to set a support channel."""
+def filed_text(
+    deps: Deps,
+    session: Session,
+    who: Requester,
+    number: int,
+    title: str,
+    routed: Routing | None = None,
+) -> str:
+    """'Filed #N' plus where the card is, or how to set a support channel; and, for
+    feedback nobody could be told of (`routed`), why."""
     config = workspace_config(session, deps.settings, who.team_id)
     text = t(who.lang, "issue.filed", number=number, headline=title)
     if config.support_channel:
-        return (
-            text
-            + " "
-            + t(who.lang, "issue.filed.card", channel=channel_ref(config.support_channel))
-        )
-    return text + "\n" + t(who.lang, "issue.no_support_channel")
+        channel = channel_ref(config.support_channel)
+        text += " " + t(who.lang, "issue.filed.card", channel=channel)
+    else:
+        text += "\n" + t(who.lang, "issue.no_support_channel")
+    if routed is not None and routed.nobody:
+        role = role_name(deps.catalog, routed.role_key, who.lang)
+        text += "\n" + t(who.lang, "issue.feedback.nobody", role=role)
+        text += " " + why_nobody(routed, role, who.lang)
+    return text
 
 
 def _number_and_rest(rest: str) -> tuple[int, str]:
@@ -263,7 +283,7 @@ def cmd_escalate(ctx: Ctx, rest: str) -> Reply:
     team = ctx.who.team_id
     if not note:
         ticket = tickets.get_ticket(ctx.session, team, number)
-        tickets.check_escalation(ctx.session, ticket, ctx.who.user_id, ctx.admin)
+        tickets.check_escalation(ctx.session, ticket, ctx.who.user_id, ctx.admin, ctx.today())
         view = sealed_view(
             ctx.deps.settings.slack_signing_secret,
             team,
@@ -276,10 +296,12 @@ def cmd_escalate(ctx: Ctx, rest: str) -> Reply:
             ctx.t("issue.escalate.opening", number=number),
             after=[lambda: open_view(client, respond, lang, trigger, view)],
         )
-    change, leads = tickets.escalate(
-        ctx.session, team, number, ctx.who.user_id, ctx.deps.now(), ctx.admin, {"note": note}
+    now, packet = ctx.deps.now(), {"note": note}
+    change, routed = tickets.escalate(
+        ctx.session, team, number, ctx.who.user_id, now, ctx.admin, packet, day=ctx.today()
     )
-    return ctx.changed(change, "issue.escalated", users=", ".join(map(user, leads)))
+    leads = told(routed, role_name(ctx.deps.catalog, routed.role_key, ctx.who.lang), ctx.who.lang)
+    return ctx.changed(change, "issue.escalated", users=leads)
 
 
 def cmd_resolve(ctx: Ctx, rest: str) -> Reply:

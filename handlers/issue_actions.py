@@ -46,6 +46,7 @@ from handlers.users import UserDirectory
 from handlers.view_meta import own_permalink, sealed_view, view_meta
 from i18n import t
 from services import tickets
+from services.roles import today
 
 
 class TicketListeners:
@@ -80,7 +81,8 @@ class TicketListeners:
                     tickets.require(session, ticket, "resolve", me, admin)
                     view = resolve_modal(who.lang, ticket)
                 else:
-                    tickets.check_escalation(session, ticket, me, admin)
+                    day = today(session, self.deps.settings, team, now)
+                    tickets.check_escalation(session, ticket, me, admin, day)
                     view = escalate_modal(who.lang, ticket)
                 view = sealed_view(self.deps.settings.slack_signing_secret, team, me, view)
                 ack()
@@ -94,7 +96,7 @@ class TicketListeners:
                 ACTION_REOPEN: tickets.reopen,
             }[aid]
             change = operation(session, team, number, me, now, admin)
-            issue_notify.changed(session, self.deps, self.directory, team, change)
+            issue_notify.changed(session, self.deps, team, change)
         ack()
 
     def file_submitted(self, ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
@@ -139,8 +141,9 @@ class TicketListeners:
                         source.channel,
                         source.thread_ts or source.ts,
                     )
-                issue_notify.filed(session, self.deps, self.directory, ticket)
-                text = filed_text(self.deps, session, who, ticket.number, headline(ticket))
+                routed = issue_notify.filed(session, self.deps, ticket)
+                title = headline(ticket)
+                text = filed_text(self.deps, session, who, ticket.number, title, routed)
             else:
                 text = t(who.lang, "issue.already_filed", number=ticket.number)
         ack(response_action="update", view=done_view(who.lang, text))
@@ -165,7 +168,7 @@ class TicketListeners:
                 self.deps.now(),
                 admin_check(self.deps, self.directory, session, who),
             )
-            issue_notify.changed(session, self.deps, self.directory, who.team_id, change)
+            issue_notify.changed(session, self.deps, who.team_id, change)
         ack()
 
     def escalate_submitted(self, ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
@@ -175,10 +178,12 @@ class TicketListeners:
         number = parse_number(_trusted_meta(self.deps, who.team_id, who.user_id, view) or "")
         with self.deps.db.begin() as session:
             admin = admin_check(self.deps, self.directory, session, who)
+            now = self.deps.now()
+            day = today(session, self.deps.settings, who.team_id, now)
             change, _ = tickets.escalate(
-                session, who.team_id, number, who.user_id, self.deps.now(), admin, packet
+                session, who.team_id, number, who.user_id, now, admin, packet, day=day
             )
-            issue_notify.changed(session, self.deps, self.directory, who.team_id, change)
+            issue_notify.changed(session, self.deps, who.team_id, change)
         ack()
 
 

@@ -143,15 +143,22 @@ def ticket_line(ticket: Ticket, lang: str, now: datetime) -> str:
 def event_line(event: TicketEvent, lang: str) -> str:
     """One history entry: when, who, what."""
     when = event.at.strftime("%Y-%m-%d %H:%M UTC")
-    detail = event.detail or {}
+    what = event_what(event.action, event.detail or {}, event.actor_id, lang)
+    return f"• {when} · {user(event.actor_id)} · {what}"
+
+
+def event_what(action: str, detail: dict[str, Any], actor_id: str, lang: str) -> str:
+    """What a change did, as the history and the card's thread say it (an escalation that
+    went to the tech lead's backup names them as the backup)."""
+    if action == "escalate" and detail.get("backup") and detail.get("to"):
+        return t(lang, "issue.event.escalate_backup", user=user(str(detail["to"][0])))
     severity = str(detail.get("severity") or "")
-    what = t(
+    return t(
         lang,
-        f"issue.event.{event.action}",
-        user=user(str(detail.get("assignee") or event.actor_id)),
+        f"issue.event.{action}",
+        user=user(str(detail.get("assignee") or actor_id)),
         severity=t(lang, f"issue.severity.{severity}") if severity in SEVERITIES else severity,
     )
-    return f"• {when} · {user(event.actor_id)} · {what}"
 
 
 def show_blocks(

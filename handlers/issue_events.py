@@ -199,17 +199,11 @@ def file_reacted(
             session, who.team_id, who.user_id, filed, deps.now(), dedupe_key=key, source=source
         )
         if created:
-            _announce(session, deps, directory, who, ticket, channel, source.thread_ts or ts)
+            _announce(session, deps, who, ticket, channel, source.thread_ts or ts)
 
 
 def _announce(
-    session: Session,
-    deps: Deps,
-    directory: UserDirectory,
-    who: Requester,
-    ticket: Ticket,
-    channel: str,
-    thread_ts: str,
+    session: Session, deps: Deps, who: Requester, ticket: Ticket, channel: str, thread_ts: str
 ) -> None:
     """A reaction's new ticket: its number in the message's thread, a hint when there is no
     support channel, and the card — all enqueued with the ticket."""
@@ -217,7 +211,7 @@ def _announce(
         text = t(who.lang, "issue.no_support_channel")
         key = f"no-support:{ticket.id}"
         outbox.ephemeral(session, who.team_id, key, channel, who.user_id, text, now=deps.now())
-    issue_notify.filed(session, deps, directory, ticket)
+    issue_notify.filed(session, deps, ticket)
 
 
 def filed_as(

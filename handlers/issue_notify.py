@@ -15,16 +15,17 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
+from domain.routing import Routing
 from domain.tickets import FEEDBACK_CATEGORIES
 from handlers.deps import Deps
-from handlers.issue_blocks import headline, resolution_text, shown
+from handlers.issue_blocks import event_what, headline, resolution_text, shown
 from handlers.mrkdwn import user
 from handlers.notify import dm, person_lang
-from handlers.users import UserDirectory
 from i18n import t
 from services import deliveries as outbox
 from services import ticket_queries as queries
 from services.config import channel_lang, workspace_config
+from services.roles import today
 from services.tickets import Change, product_managers
 from storage.models import Ticket
 
@@ -33,22 +34,24 @@ log = logging.getLogger(__name__)
 ESCALATION = "ticket_escalation"
 
 
-def filed(session: Session, deps: Deps, directory: UserDirectory, ticket: Ticket) -> None:
-    """A new ticket: its card, and product managers told of feedback."""
+def filed(session: Session, deps: Deps, ticket: Ticket) -> Routing | None:
+    """A new ticket: its card, and product managers (else their backup) told of feedback;
+    for feedback, whom it was routed to, so the reporter learns when nobody could be told."""
     session.flush()  # the ticket's ID
     now, team = deps.now(), ticket.team_id
     channel = workspace_config(session, deps.settings, team).support_channel
     if channel:
         outbox.card_post(session, team, ticket.id, channel, now)
-    if ticket.category in FEEDBACK_CATEGORIES:
-        for manager in product_managers(session, team):
-            if manager != ticket.reporter_id:  # they filed it: no news to them
-                tell(session, deps, directory, ticket, manager, "issue.notify.feedback", "filed")
+    if ticket.category not in FEEDBACK_CATEGORIES:
+        return None
+    routing = product_managers(session, team, today(session, deps.settings, team, now))
+    key = "issue.notify.feedback_backup" if routing.backup else "issue.notify.feedback"
+    for manager in routing.without(ticket.reporter_id):  # they filed it: no news to them
+        tell(session, deps, ticket, manager, key, "filed")
+    return routing
 
 
-def changed(
-    session: Session, deps: Deps, directory: UserDirectory, team_id: str, change: Change
-) -> None:
+def changed(session: Session, deps: Deps, team_id: str, change: Change) -> None:
     """A change: the card updated in place (a fresh one when it is gone), a line in its
     thread, the people concerned told."""
     ticket = queries.ticket_by_id(session, change.ticket_id)
@@ -60,15 +63,14 @@ def changed(
     line = change_line(ticket, change, lang)
     outbox.card_line(session, team_id, ticket.id, key, line, now)
     if change.status_changed and ticket.reporter_id != change.actor_id:
-        tell(
-            session, deps, directory, ticket, ticket.reporter_id, "issue.notify.status", key, change
-        )
+        tell(session, deps, ticket, ticket.reporter_id, "issue.notify.status", key, change)
     assignee = change.detail.get("assignee")
     if change.action == "assign" and assignee and assignee != change.actor_id:
-        tell(session, deps, directory, ticket, str(assignee), "issue.notify.assigned", key, change)
+        tell(session, deps, ticket, str(assignee), "issue.notify.assigned", key, change)
     if change.action == "escalate":
+        told = "escalated_backup" if change.detail.get("backup") else "escalated"
         for lead in change.detail.get("to", []):
-            tell(session, deps, directory, ticket, str(lead), "issue.notify.escalated", key, change)
+            tell(session, deps, ticket, str(lead), f"issue.notify.{told}", key, change)
     if change.action == "resolve" and ticket.source_channel:
         outbox.post(
             session,
@@ -85,7 +87,6 @@ def changed(
 def tell(
     session: Session,
     deps: Deps,
-    directory: UserDirectory,
     ticket: Ticket,
     user_id: str,
     key: str,
@@ -137,13 +138,7 @@ def slack_error(error: SlackApiError) -> str | None:
 def change_line(ticket: Ticket, change: Change, lang: str) -> str:
     """The line a change adds to the card's thread (its story)."""
     detail = change.detail
-    text = t(
-        lang,
-        f"issue.event.{change.action}",
-        user=user(str(detail.get("assignee") or change.actor_id)),
-        severity="",
-    )
-    line = f"{user(change.actor_id)} · {text}"
+    line = f"{user(change.actor_id)} · {event_what(change.action, detail, change.actor_id, lang)}"
     if change.action == "resolve":
         line += "\n" + resolution_text(ticket, lang)
     elif change.action == "escalate":

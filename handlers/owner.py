@@ -20,11 +20,13 @@ from handlers.errors import after_ack, guarded
 from handlers.mrkdwn import escape
 from handlers.notify import dm
 from handlers.replies import ephemeral
+from handlers.routing_text import role_name, told
 from handlers.users import UserDirectory
 from i18n import lang_of, t
 from services import notices
 from services import owner as service
 from services.roles import today, workspace_catalog
+from services.routing import route_now
 
 log = logging.getLogger(__name__)
 USAGE = service.USAGE
@@ -80,8 +82,8 @@ def _topic(
         day = today(session, deps.settings, who.team_id, deps.now())
         found = service.answer_topic(session, who.team_id, deps.catalog, text, day, deps.now())
     answers = list(found.answers)
-    if found.role is not None:
-        return ephemeral(*blocks.role_reply(found.role, found.holders, answers, who.lang)), answers
+    if found.role is not None and found.people is not None:
+        return ephemeral(*blocks.role_reply(found.role, found.people, answers, who.lang)), answers
     if not answers:
         return ephemeral(blocks.none(text, found.match.suggestions, who.lang)), answers
     if len(answers) == 1:
@@ -187,18 +189,24 @@ def _named(answers: list[service.AreaAnswer]) -> set[str]:
 def notify_vacancies(
     deps: Deps, client: WebClient, team_id: str, vacated: set[tuple[str, str]]
 ) -> None:
-    """DM each admin once per deactivated holder: the role needs someone new (the claim and
-    the DM commit together; the outbox sends it)."""
+    """DM each admin once per deactivated holder: the role needs someone new, and who is
+    asked meanwhile when its backup stands in (the claim and the DM commit together; the
+    outbox sends it)."""
     for role_key, user_id in sorted(vacated):
         with deps.db.begin() as session:
+            now = deps.now()
             chosen = notices.vacancy_notices(
-                session, deps.settings, team_id, role_key, user_id, deps.now()
+                session, deps.settings, team_id, role_key, user_id, now
             )
+            routed = route_now(session, deps.settings, team_id, role_key, now)
             for notice in chosen:
                 lang = lang_of(notice.locale)
-                role = deps.catalog.roles.get(role_key)
-                name = role.name(lang) if role else role_key
+                name = role_name(deps.catalog, role_key, lang)
                 text = t(
                     lang, "owner.vacated.notice", user=f"<@{user_id}>", role=name, key=role_key
                 )
+                if routed.backup:
+                    text += " " + t(
+                        lang, "owner.vacated.meanwhile", people=told(routed, name, lang)
+                    )
                 dm(session, deps, team_id, notice.admin_id, notice.claim_key, text, kind="vacancy")

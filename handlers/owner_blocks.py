@@ -14,6 +14,7 @@ from domain.matching import FUZZY, Hit
 from handlers.limits import BLOCKS_TEXT, MESSAGE_BLOCKS, SECTION_TEXT, cut_markup, fit_joined
 from handlers.mrkdwn import escape
 from handlers.replies import actions, button, context_block, section
+from handlers.routing_text import stand_in
 from i18n import t
 from services.owner import AreaAnswer, Person
 
@@ -44,11 +45,18 @@ def owners_line(answer: AreaAnswer, lang: str) -> str:
     if answer.override:
         return t(lang, "owner.override", people=people, role=role)
     if answer.backup_first:
-        first, *rest = answer.owners
-        others = ", ".join(person(p, lang) for p in rest) or "—"
-        backup, count = person(first, lang), len(rest)
-        return t(lang, "owner.backup_first", backup=backup, people=others, role=role, count=count)
+        return backup_line(answer, lang)
     return t(lang, "owner.holders", people=people, role=role)
+
+
+def backup_line(answer: AreaAnswer, lang: str) -> str:
+    """'Ask @bob (backup, Tech Lead is away). Holders: @alice (away until …).'"""
+    backup = stand_in(answer.owners[0].user_id, answer.role.name(lang), answer.why, lang)
+    if not answer.holders:
+        return t(lang, "owner.ask_backup", backup=backup)
+    holders = ", ".join(person(p, lang) for p in answer.holders)
+    count = len(answer.holders)
+    return t(lang, "owner.ask_backup.holders", backup=backup, people=holders, count=count)
 
 
 def answer_text(answer: AreaAnswer, lang: str) -> str:
@@ -122,16 +130,18 @@ def _others(rest: list[AreaAnswer], lang: str) -> str:
 
 
 def role_reply(
-    role: Role, holders: tuple[Person, ...], answers: list[AreaAnswer], lang: str
+    role: Role, people: AreaAnswer, answers: list[AreaAnswer], lang: str
 ) -> tuple[str, list[dict[str, Any]]]:
-    """The question named a role: who holds it, and the areas it owns (each shareable)."""
-    people = ", ".join(person(p, lang) for p in holders)
+    """The question named a role: who holds it (a backup standing in is named as the
+    backup, never as a holder), and the areas it owns (each shareable)."""
     head = t(lang, "owner.role", role=role.name(lang), key=role.key)
-    head += "\n" + (
-        t(lang, "owner.role.held", people=people)
-        if holders
-        else t(lang, "owner.nobody", role=role.name(lang), key=role.key)
-    )
+    if people.backup_first:
+        head += "\n" + backup_line(people, lang)
+    elif people.holders:
+        held = ", ".join(person(p, lang) for p in people.holders)
+        head += "\n" + t(lang, "owner.role.held", people=held)
+    else:
+        head += "\n" + t(lang, "owner.nobody", role=role.name(lang), key=role.key)
     if not answers:
         return head, [section(head)]
     text, shown = several(answers, lang, "")

@@ -19,6 +19,7 @@ from handlers.context import Requester, requester
 from handlers.deps import Deps
 from handlers.mrkdwn import escape
 from handlers.replies import ephemeral
+from handlers.routing_text import told
 from handlers.users import UserDirectory
 from i18n import t
 from services import roles as service
@@ -60,9 +61,12 @@ def role_line(view: RoleView, lang: str) -> str:
         else f"<@{u}>"
         for u in view.holders
     ]
-    line = f"• *{escape(view.role.name(lang))}* (`{view.role.key}`): "
+    name = escape(view.role.name(lang))
+    line = f"• *{name}* (`{view.role.key}`): "
     line += ", ".join(people) if people else t(lang, "role.nobody")
-    if view.backup:
+    if view.routing.backup:  # standing in: said so, never read as a holder
+        line += " · " + told(view.routing, name, lang)
+    elif view.backup:
         line += " " + t(lang, "role.backup_mark", user=f"<@{view.backup}>")
     return line
 
@@ -93,10 +97,14 @@ def _me(deps: Deps, d: UserDirectory, s: Session, who: Requester, args: list[str
     backing = service.backup_for(s, who.team_id, catalog, who.user_id)
     names = ", ".join(f"{escape(r.name(who.lang))} (`{r.key}`)" for r in held)
     lines = [t(who.lang, "role.me.roles", roles=names) if held else t(who.lang, "role.me.none")]
+    day = service.today(s, deps.settings, who.team_id, deps.now())
     if backing:
         keys = ", ".join(escape(r.name(who.lang)) for r in backing)
         lines.append(t(who.lang, "role.me.backup", roles=keys))
-    day = service.today(s, deps.settings, who.team_id, deps.now())
+        views = service.directory(s, who.team_id, catalog, day, only=backing)
+        standing = ", ".join(escape(v.role.name(who.lang)) for v in views if v.routing.backup)
+        if standing:
+            lines.append(t(who.lang, "role.me.standing_in", roles=standing))
     until = service.away_until(s, who.team_id, day, who.user_id)
     if until is not None:
         lines.append(t(who.lang, "role.me.away", date=until.isoformat()))

@@ -13,6 +13,7 @@ from domain.standup_questions import Field
 from handlers.mrkdwn import channel as channel_ref
 from handlers.mrkdwn import escape, user
 from handlers.replies import actions, button, context_block, section
+from handlers.routing_text import as_backup
 from i18n import t
 from services.standup_answers import AnswerForm
 from services.standup_blockers import BlockerNotice, RoutedBlocker
@@ -79,13 +80,15 @@ def reminder_message(due: ReminderDue) -> tuple[str, list[dict[str, Any]]]:
 
 def blocker_notice(notice: BlockerNotice, lang: str) -> str:
     """The DM to someone a blocker is routed to."""
-    return t(
+    text = t(
         lang,
         "standup.blocker.notice",
         person=user(notice.blocked_user),
         text=escape(notice.blocker.text),
         date=notice.local_date.isoformat(),
     )
+    route = notice.blocker.route
+    return text + "\n" + t(lang, "routing.blocker_backup") if route and route.backup else text
 
 
 # --- the answer modal ---------------------------------------------------------------------------
@@ -166,8 +169,10 @@ def saved_view(lang: str, text: str) -> dict[str, Any]:
 # --- the digest --------------------------------------------------------------------------------
 def _blocker_line(blocker: RoutedBlocker, day: date, lang: str) -> str:
     line = escape(blocker.text)
-    if blocker.route and blocker.route.people:
-        line += " → " + ", ".join(user(p) for p in blocker.route.people)
+    route = blocker.route
+    if route and route.people:
+        people = [as_backup(p, lang) if route.backup else user(p) for p in route.people]
+        line += " → " + ", ".join(people)
     if blocker.carried(day):
         line += " " + t(lang, "standup.digest.carried", days=blocker.age_days(day))
     return line

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from domain.config import Defaults
 from domain.permissions import ADMIN_ROLE
 from services.config import workspace_config
+from services.routing import route_now
 from storage.profiles import get_profiles, workspace_admins
 from storage.roles import holders, roles_of
 from storage.workspace import claim
@@ -29,18 +30,14 @@ def vacancy_notices(
 ) -> list[Notice]:
     """The admins not yet told that `user_id` (deactivated) left `role_key` needing someone.
 
-    Admins are the configured ones, product-owner holders and known workspace admins; each
-    is claimed separately (the caller enqueues each DM under the claim's key, in the same
-    transaction), so nobody is told twice.
+    Admins are the configured ones, whom the product-owner role routes to (its holders who
+    are here, else its backup) and known workspace admins; each is claimed separately (the
+    caller enqueues each DM under the claim's key, in the same transaction), so nobody is
+    told twice.
     """
     config = workspace_config(session, settings, team_id)
-    admins = dict.fromkeys(
-        [
-            *config.admins,
-            *holders(session, team_id, ADMIN_ROLE),
-            *workspace_admins(session, team_id),
-        ]
-    )
+    owners = route_now(session, settings, team_id, ADMIN_ROLE, at).people
+    admins = dict.fromkeys([*config.admins, *owners, *workspace_admins(session, team_id)])
     admins.pop(user_id, None)
     profiles = get_profiles(session, team_id, admins)
     notices = []

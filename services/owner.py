@@ -13,6 +13,7 @@ from domain.catalog import Area, Catalog, Role
 from domain.errors import Conflict, NotFound, UsageError
 from domain.matching import ALIAS, EXACT, MatchResult, is_topic, match_topic
 from domain.parsing import check_text
+from domain.routing import Routing, route
 from domain.text import normalize
 from services.roles import find_role, workspace_catalog
 from storage import areas as area_store
@@ -43,9 +44,21 @@ class AreaAnswer:
     backup_first: bool
     vacated: tuple[str, ...]
     contributors: tuple[tuple[Role, tuple[Person, ...]], ...]
+    # Whom something routed to the role reaches (domain.routing: the one rule).
+    routing: Routing
     # The person set with `/owner set` whose account is deactivated: the holders answer
     # meanwhile, and the answer says the override needs replacing.
     stale_override: str | None = None
+
+    @property
+    def why(self) -> str | None:
+        """Why no holder is asked while the backup stands in (domain.routing.WHYS)."""
+        return self.routing.why if self.backup_first else None
+
+    @property
+    def holders(self) -> tuple[Person, ...]:
+        """The role's holders named by the answer (never the backup standing in)."""
+        return self.owners[1:] if self.backup_first else self.owners
 
 
 @dataclass(frozen=True)
@@ -55,9 +68,9 @@ class TopicAnswer:
     match: MatchResult
     answers: tuple[AreaAnswer, ...]
     # The question named a role rather than an area ("/owner tech lead"): its areas are
-    # the answers, and `holders` says who holds it (for a role that owns no area).
+    # the answers, and `people` says who answers for it (for a role that owns no area).
     role: Role | None = None
-    holders: tuple[Person, ...] = ()
+    people: AreaAnswer | None = None
 
 
 def answer_topic(
@@ -71,7 +84,7 @@ def answer_topic(
     if role is not None:
         owned = [a for a in catalog.areas.values() if a.owner == role.key]
         answers = answers_for(session, team_id, catalog, owned, day)
-        people = answers_for(session, team_id, catalog, [_role_probe(role)], day)[0].owners
+        people = answers_for(session, team_id, catalog, [_role_probe(role)], day)[0]
         return TopicAnswer(match, tuple(answers), role, people)
     if not match.hits:
         area_store.record_unmatched(session, team_id, normalize(query), query.strip(), at)
@@ -133,25 +146,30 @@ class _Facts:
         ]
         return tuple(sorted(here, key=lambda p: p.away_until is not None))
 
+    def routing(self, role_key: str) -> Routing:
+        """Who is told about something routed to the role (the one rule)."""
+        held = self.held.get(role_key, [])
+        return route(role_key, held, self.backup.get(role_key), self.away, self.gone)
+
     def answer(self, catalog: Catalog, area: Area) -> AreaAnswer:
         role = catalog.roles[area.owner]
         holders = self.people(role.key)
         vacated = tuple(u for u in self.held.get(role.key, []) if u in self.gone)
         chosen = self.override.get(area.key)
-        backup = self.backup.get(role.key)
+        routing = self.routing(role.key)
         owners, is_override, backup_first = holders, False, False
         if chosen and chosen not in self.gone:
             owners, is_override = (Person(chosen, self.away.get(chosen)),), True
-        elif backup and backup not in self.gone and all(p.away_until for p in holders):
-            # Everyone holding the role is away (or nobody does): the backup is asked first.
-            rest = tuple(p for p in holders if p.user_id != backup)
-            owners, backup_first = (Person(backup, self.away.get(backup)), *rest), True
+        elif routing.backup:
+            # No holder can be asked (away, or none): the backup stands in, asked first.
+            rest = tuple(p for p in holders if p.user_id not in routing.people)
+            owners, backup_first = (*(Person(u) for u in routing.people), *rest), True
         contributors = tuple(
             (catalog.roles[k], self.people(k)) for k in area.contributors if k in catalog.roles
         )
         stale = chosen if chosen and chosen in self.gone else None
         return AreaAnswer(
-            area, role, owners, is_override, backup_first, vacated, contributors, stale
+            area, role, owners, is_override, backup_first, vacated, contributors, routing, stale
         )
 
 
@@ -250,8 +268,9 @@ def owners_of(
     session: Session, team_id: str, catalog: Catalog, target: Area | Role, day: date
 ) -> AreaAnswer | None:
     """Who answers for an area or a role on `day`, by `/owner`'s rules (override, holders
-    present first, the backup first when every holder is away, deactivated people out);
-    None for an area whose role is gone from the catalogue."""
+    present first, the backup first when no holder is here, deactivated people out: the
+    rule of domain.routing, kept in `routing`); None for an area whose role is gone from
+    the catalogue."""
     area = target if isinstance(target, Area) else _role_probe(target)
     found = answers_for(session, team_id, catalog, [area], day)
     return found[0] if found else None

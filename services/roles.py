@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 from domain.catalog import Area, Catalog, Role
 from domain.config import Defaults
 from domain.errors import Conflict, NotFound, UsageError
+from domain.routing import Routing, route
 from services.config import workspace_config
 from storage import roles as store
 from storage.areas import custom_areas, custom_version
 from storage.models import RoleEvent
+from storage.profiles import get_profiles
 
 USAGE = "role.usage"
 
@@ -27,6 +29,7 @@ class RoleView:
     holders: tuple[str, ...]
     backup: str | None
     away: dict[str, date]
+    routing: Routing  # whom the role routes to now: the backup when it stands in
 
 
 def workspace_catalog(session: Session, team_id: str, base: Catalog) -> Catalog:
@@ -79,14 +82,25 @@ def role_keys(catalog: Catalog) -> str:
 def directory(
     session: Session, team_id: str, catalog: Catalog, day: date, only: list[Role] | None = None
 ) -> list[RoleView]:
-    """Every role (or `only` these) with holders, backup and absences: three queries."""
+    """Every role (or `only` these) with holders, backup, absences and whom it routes to:
+    four queries."""
     roles = only if only is not None else list(catalog.roles.values())
     keys = [r.key for r in roles]
     held = store.holders_by_role(session, team_id, keys)
     backup = store.backups(session, team_id, keys)
     people = {u for us in held.values() for u in us} | set(backup.values())
     away = store.absences(session, team_id, day, people)
-    return [RoleView(r, tuple(held.get(r.key, ())), backup.get(r.key), away) for r in roles]
+    gone = {u for u, p in get_profiles(session, team_id, people).items() if p.deleted}
+    return [
+        RoleView(
+            r,
+            tuple(held.get(r.key, ())),
+            backup.get(r.key),
+            away,
+            route(r.key, held.get(r.key, []), backup.get(r.key), away, gone),
+        )
+        for r in roles
+    ]
 
 
 def assign(

@@ -2,10 +2,11 @@
 role or area it names and so to the people who answer for it now, and carried over (with
 its first day) when it repeats the person's previous answer.
 
-Who is told: the people `/owner` would name first — an override set with `/owner set`, else
-the holders who are not away, else the role's backup when every holder is away. Someone
-away is not told, and neither is the person who is blocked. Each person is told once per
-blocker: the notice's key stays the same while the blocker is carried over day after day.
+Who is told: an override set with `/owner set` when they are here, else whom the role
+routes to by the rule every path follows (domain.routing: the holders here, else the backup
+standing in). Someone away is not told, and neither is the person who is blocked. Each
+person is told once per blocker: the notice's key stays the same while the blocker is
+carried over day after day.
 """
 
 from __future__ import annotations
@@ -87,12 +88,14 @@ def route_line(
     answer = owners_of(session, team_id, catalog, target, day)
     if answer is None:
         return None
-    people = tuple(
-        p.user_id for p in answer.owners if p.away_until is None and p.user_id != blocked
-    )
-    backup = answer.backup_first and bool(people) and people[0] == answer.owners[0].user_id
     kind = AREA if isinstance(target, Area) else ROLE
-    return Route(kind, target.key, answer.role.key, people, backup)
+    if answer.override:  # the area's own owner, when here
+        people = tuple(
+            p.user_id for p in answer.owners if p.away_until is None and p.user_id != blocked
+        )
+        return Route(kind, target.key, answer.role.key, people)
+    routing = answer.routing  # the role's rule: its holders here, else its backup
+    return Route(kind, target.key, answer.role.key, routing.without(blocked), routing.backup)
 
 
 def read_blockers(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 from domain.errors import Conflict, NotAllowed, NotFound, UsageError
 from domain.parsing import check_text, has_control, is_channel
 from domain.permissions import TECH_LEAD_ROLE, Actor, may
+from domain.routing import AWAY, NO_HOLDER, VACATED, Routing
 from domain.tickets import USAGE, check_fields, next_status
+from services.routing import route_role
 from storage.models import Ticket
-from storage.roles import holders, roles_of
+from storage.roles import roles_of
 from storage.tickets import add_event, add_numbered, by_dedupe_key, by_number, compare_and_set
 
 PRODUCT_ROLE = "product-manager"
@@ -240,39 +242,55 @@ def escalate(
     now: datetime,
     is_admin: IsAdmin,
     packet: dict[str, str] | None = None,
-) -> tuple[Change, list[str]]:
-    """Escalate to the tech-lead holders (returned); refused when nobody holds the role."""
+    *,
+    day: date,
+) -> tuple[Change, Routing]:
+    """Escalate to whom the tech-lead role routes to on `day` (returned): its holders who
+    are here, else its backup; refused when nobody can be told."""
     ticket = get_ticket(session, team_id, number)
-    leads = check_escalation(session, ticket, actor_id, is_admin)
+    routing = check_escalation(session, ticket, actor_id, is_admin, day)
     check_fields(**(packet or {}))
+    to: dict[str, Any] = {"to": list(routing.people)}
+    if routing.backup:  # the thread and the DM say the backup stands in, and why
+        to |= {"backup": True, "why": routing.why}
     change = _apply(
         session,
         ticket,
         "escalate",
         actor_id,
         now,
-        detail={"to": leads, **(packet or {})},
+        detail={**to, **(packet or {})},
         escalated_at=now,
         escalated_by=actor_id,
     )
-    return change, leads
+    return change, routing
 
 
 def check_escalation(
-    session: Session, ticket: Ticket, actor_id: str, is_admin: IsAdmin
-) -> list[str]:
-    """Refuse an escalation early (not allowed, finished ticket, no tech lead), before a
+    session: Session, ticket: Ticket, actor_id: str, is_admin: IsAdmin, day: date
+) -> Routing:
+    """Refuse an escalation early (not allowed, finished ticket, nobody to tell), before a
     modal opens."""
     require(session, ticket, "escalate", actor_id, is_admin)
-    return tech_leads(session, ticket.team_id)
+    return tech_leads(session, ticket.team_id, day)
 
 
-def tech_leads(session: Session, team_id: str) -> list[str]:
-    """The tech-lead holders; NotFound (saying how to assign the role) when there are none."""
-    leads = holders(session, team_id, TECH_LEAD_ROLE)
-    if not leads:
-        raise NotFound("issue.escalate.no_tech_lead")
-    return leads
+# Why nobody can take an escalation → what the escalating person is told.
+NO_TECH_LEAD = {
+    NO_HOLDER: "issue.escalate.no_tech_lead",
+    AWAY: "issue.escalate.nobody_here",
+    VACATED: "issue.escalate.vacated",
+}
+
+
+def tech_leads(session: Session, team_id: str, day: date) -> Routing:
+    """Whom an escalation goes to; NotFound (saying why, and what an admin can do) when
+    nobody can be told."""
+    routing = route_role(session, team_id, TECH_LEAD_ROLE, day)
+    if routing.nobody:
+        back = routing.back_on.isoformat() if routing.back_on else "?"
+        raise NotFound(NO_TECH_LEAD[routing.why or NO_HOLDER], date=back)
+    return routing
 
 
 def resolve(
@@ -322,6 +340,7 @@ def reopen(
     return _apply(session, ticket, "reopen", actor_id, now, closed_at=None, resolved_at=None)
 
 
-def product_managers(session: Session, team_id: str) -> list[str]:
-    """Who receives feedback and feature requests (requirements management)."""
-    return holders(session, team_id, PRODUCT_ROLE)
+def product_managers(session: Session, team_id: str, day: date) -> Routing:
+    """Who receives feedback and feature requests (requirements management), by the rule
+    every role follows: the holders here, else the backup."""
+    return route_role(session, team_id, PRODUCT_ROLE, day)

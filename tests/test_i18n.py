@@ -79,11 +79,11 @@ PLURALS: list[tuple[str, dict[str, object], str, str, str]] = [
         "_……还有 1 个角色：`/role list` 可查看全部。_",
     ),
     (
-        "owner.backup_first",
-        {"backup": "@b", "role": "PM", "people": "@a"},
-        "Ask @b first: the backup while the PM holders are away. Holders: @a.",
-        "Ask @b first: the backup while the PM holder is away. Holder: @a.",
-        "请先找 @b：PM的担任者休假期间由后备负责。担任者：@a。",
+        "owner.ask_backup.holders",
+        {"backup": "@b", "people": "@a"},
+        "Ask @b. Holders: @a.",
+        "Ask @b. Holder: @a.",
+        "请找 @b。担任者：@a。",
     ),
     ("issue.causes.period", {}, "the last {n} days", "the last day", "最近 1 天"),
     (

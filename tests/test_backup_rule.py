@@ -1,0 +1,233 @@
+"""The backup rule everywhere (domain.routing): every path that routes to a role — `/owner`,
+escalation, feedback to the product managers, vacancy notices, blockers — tells the holders
+who are here, else the backup (described as the backup, never as a holder), else nobody, and
+then the person who acted learns why; in English and Chinese, over signed HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from domain.routing import AWAY, NO_HOLDER, VACATED, Routing, route
+from slack_emulator import payloads
+from storage.profiles import save_profile
+from tests.harness import Harness, visible_text
+from tests.issue_fixtures import SUPPORT, card, dms, give_role, submit, thread, ticket
+from tests.test_standup_slack import MONDAY, NY, SH, Week, by_purpose, utc
+
+NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
+DAY = date(2026, 3, 2)
+
+
+def _agent(app: Harness, user_id: str, locale: str = "en-US") -> None:
+    """A Customer Support rep Slack knows, in `locale`."""
+    app.slack.add_user(user_id, user_id.lower(), locale=locale)
+    give_role(app, user_id, "customer-support")
+
+
+# --- the rule itself ---------------------------------------------------------------------------
+def test_the_rule_holders_here_else_the_backup_else_nobody_and_why() -> None:
+    away = {"UA": date(2026, 3, 6), "UC": date(2026, 3, 4)}
+    assert route("r", ["UA", "UB"], "UK", away, set()) == Routing("r", ("UB",))
+    assert route("r", ["UA"], "UK", away, set()) == Routing(
+        "r", ("UK",), True, AWAY, date(2026, 3, 7)
+    )
+    assert route("r", [], "UK", {}, set()) == Routing("r", ("UK",), True, NO_HOLDER)
+    assert route("r", ["UA"], "UK", {}, {"UA"}) == Routing("r", ("UK",), True, VACATED)
+    # The backup away or deactivated too: nobody, and the first holder back is said.
+    nobody = route("r", ["UA", "UC"], "UK", {**away, "UK": date(2026, 3, 9)}, set())
+    assert nobody == Routing("r", (), False, AWAY, date(2026, 3, 5))
+    assert route("r", ["UA"], "UK", {}, {"UA", "UK"}).why == VACATED
+    assert route("r", [], None, {}, set()).nobody
+    assert Routing("r", ("UA", "UB")).without("UA") == ("UB",)
+
+
+# --- escalation --------------------------------------------------------------------------------
+def test_escalation_with_every_tech_lead_away_goes_to_the_backup_named_as_such(
+    desk: Harness,
+) -> None:
+    desk.clock.set(NOW)
+    _agent(desk, "UDAN")
+    _agent(desk, "UZHAO", "zh-CN")
+    give_role(desk, "UBOB", "tech-lead")
+    desk.command("/role", "backup tech-lead <@UCAROL>")
+    desk.command("/role", "away <@UBOB> until 2026-03-06", user="UBOB")
+    desk.command("/issue", "data loss on export", user="UALICE")
+    desk.command("/issue", "导出丢数据", user="UALICE")
+
+    ack = desk.command("/issue", "escalate 1 rows vanish", user="UDAN")
+    assert "#1 is escalated to <@UCAROL> (backup, Tech Lead is away)." in ack.text
+    assert dms(desk, "UBOB") == []  # the away lead is not told
+    (told,) = dms(desk, "UCAROL")  # the backup is, in her language, as the backup
+    assert "升级给了你：你是技术负责人的后备" in told and "rows vanish" in told
+    lines = thread(desk, SUPPORT, card(desk, 1)["ts"])
+    assert any("escalated it to <@UCAROL>, the Tech Lead's backup" in line for line in lines)
+    shown = desk.command("/issue", "show 1", user="UDAN").text
+    assert "the Tech Lead's backup" in shown and "escalated it to the tech lead" not in shown
+
+    zh = desk.command("/issue", "escalate 2 很急", user="UZHAO")
+    assert "#2 已升级给 <@UCAROL>（后备，技术负责人休假中）。" in zh.text
+    assert len(dms(desk, "UCAROL")) == 2 and dms(desk, "UBOB") == []
+
+    desk.clock.set(datetime(2026, 3, 7, 12, tzinfo=UTC))  # the lead is back: the lead is told
+    desk.command("/issue", "export is slow", user="UALICE")
+    assert "escalated to <@UBOB>." in desk.command("/issue", "escalate 3 slow", user="UDAN").text
+    assert len(dms(desk, "UBOB")) == 1 and len(dms(desk, "UCAROL")) == 2
+
+
+def test_escalation_nobody_can_take_tells_the_escalating_user(desk: Harness) -> None:
+    desk.clock.set(NOW)
+    _agent(desk, "UDAN")
+    _agent(desk, "UZHAO", "zh-CN")
+    desk.command("/issue", "data loss on export", user="UALICE")
+    nobody = desk.command("/issue", "escalate 1 rows vanish", user="UDAN").text
+    assert "Nobody holds the Tech Lead role" in nobody and "/role assign" in nobody
+    assert "目前没有人担任技术负责人" in desk.command("/issue", "escalate 1 急", user="UZHAO").text
+
+    give_role(desk, "UBOB", "tech-lead")  # a lead who is away, and a backup who is away too
+    desk.command("/role", "away <@UBOB> until 2026-03-06", user="UBOB")
+    desk.command("/role", "backup tech-lead <@UCAROL>")
+    desk.command("/role", "away <@UCAROL> until 2026-03-20", user="UCAROL")
+    away = desk.command("/issue", "escalate 1 rows vanish", user="UDAN").text
+    assert "Every Tech Lead is away (the first is back on 2026-03-07)" in away
+    assert "/role backup tech-lead" in away
+    zh = desk.command("/issue", "escalate 1 急", user="UZHAO").text
+    assert "技术负责人都在休假（最早 2026-03-07 回来）" in zh
+    press = desk.action("issue_escalate", "1", user="UDAN", message=card(desk, 1), channel=SUPPORT)
+    assert "Every Tech Lead is away" in visible_text(desk.responses(press.response_key)[-1])
+    assert ticket(desk, 1).escalated_at is None
+    assert dms(desk, "UBOB") == [] and dms(desk, "UCAROL") == []
+
+
+# --- feedback to the product managers ----------------------------------------------------------
+def test_feedback_with_no_product_manager_tells_the_reporter(desk: Harness) -> None:
+    desk.clock.set(NOW)
+    en = desk.command("/issue", "[feedback] loves the new editor", user="UALICE").text
+    assert "Filed #1" in en and "No Product Manager was told of this feedback." in en
+    assert "Nobody holds Product Manager and it has no backup who is here" in en
+    zh = desk.command("/issue", "[反馈] 希望支持深色模式", user="UCAROL").text
+    assert "这条反馈没有通知到任何产品经理。" in zh and "目前无人担任产品经理" in zh
+    values = {"summary": "Wants CSV import", "severity": "low", "category": "feature-request"}
+    modal = submit(desk, "issue_file", values, view_id="VFEED")
+    assert "No Product Manager was told" in visible_text(modal.json["view"])
+    plain = desk.command("/issue", "export crashes", user="UALICE").text  # a bug: no PM needed
+    assert "Product Manager" not in plain
+
+    give_role(desk, "UBOB", "product-manager")  # a PM who is away, with a backup
+    desk.command("/role", "away <@UBOB> until 2026-03-06", user="UBOB")
+    desk.command("/role", "backup pm <@UCAROL>")
+    routed = desk.command("/issue", "[feedback] wants SSO", user="UALICE").text
+    assert "No Product Manager" not in routed
+    assert dms(desk, "UBOB") == []
+    (told,) = dms(desk, "UCAROL")
+    assert "wants SSO" in told and "你是产品经理的后备" in told
+    desk.command("/role", "away <@UCAROL> until 2026-03-06", user="UCAROL")
+    away = desk.command("/issue", "[feedback] wants SAML", user="UALICE").text
+    assert "Every Product Manager holder is away (the first is back on 2026-03-07)" in away
+
+
+# --- vacancy notices ---------------------------------------------------------------------------
+def test_a_vacancy_notice_goes_to_the_admin_roles_backup_and_names_the_stand_in(
+    app: Harness,
+) -> None:
+    app.clock.set(NOW)
+    give_role(app, "UALICE", "product-owner")  # the admin role's holder is away…
+    app.command("/role", "away <@UALICE> until 2026-03-06", user="UALICE")
+    app.command("/role", "backup product-owner <@UCAROL>")  # …so its backup is told
+    give_role(app, "UDEL", "tech-lead")
+    app.command("/role", "backup tech-lead <@UBOB>")
+    user = app.slack.add_user("UDEL", "del", deleted=True)
+    app.event(payloads.user_change(user=user))
+    assert dms(app, "UALICE") == []
+    (zh,) = dms(app, "UCAROL")
+    assert (
+        "<@UDEL> 担任技术负责人" in zh
+        and "在此期间由 <@UBOB>（后备，技术负责人需要新的担任者） 负责。" in zh
+    )
+    (en,) = dms(app, "UADMIN")  # a workspace admin, told in English
+    assert "Meanwhile <@UBOB> (backup, Tech Lead needs a new holder) is asked." in en
+    answer = app.command("/owner", "code review", user="UALICE").text
+    assert "Ask <@UBOB> (backup, Tech Lead needs a new holder)." in answer
+    assert "needs a new holder (a holder's account was deactivated)" in answer
+
+
+# --- how a backup is described ----------------------------------------------------------------
+def test_a_backup_is_never_described_as_a_holder(app: Harness) -> None:
+    app.clock.set(NOW)
+    app.command("/role", "backup tech-lead <@UCAROL>")  # nobody holds it: the backup answers
+    role = app.command("/owner", "tech lead", user="UALICE").text
+    assert "Held by" not in role and "Ask <@UCAROL> (backup, nobody holds Tech Lead)." in role
+    zh = app.command("/owner", "技术负责人", user="UCAROL").text
+    assert "担任者：" not in zh and "请找 <@UCAROL>（后备，目前无人担任技术负责人）。" in zh
+
+    give_role(app, "UBOB", "tech-lead")
+    app.command("/role", "away <@UBOB> until 2026-03-06", user="UBOB")
+    role = app.command("/owner", "tech lead", user="UALICE").text
+    assert "Held by <@UCAROL>" not in role
+    assert "Ask <@UCAROL> (backup, Tech Lead is away). Holder: <@UBOB> (away until" in role
+    area = app.command("/owner", "code review", user="UALICE").text
+    assert "Ask <@UCAROL> (backup, Tech Lead is away)." in area
+    listed = app.command("/role", "list", user="UALICE").text
+    line = next(x for x in listed.splitlines() if "`tech-lead`" in x)
+    assert "<@UBOB> (away until 2026-03-06) · <@UCAROL> (backup, Tech Lead is away)" in line
+    me = app.command("/role", "me", user="UCAROL").text
+    assert "你目前在代理：技术负责人" in me
+    home = _home(app, "UALICE")
+    assert "<@UCAROL> (backup, Tech Lead is away)" in home
+
+    app.command("/role", "back <@UBOB>", user="UBOB")  # back: the holder is held again
+    role = app.command("/owner", "tech lead", user="UALICE").text
+    assert "Held by <@UBOB>." in role and "(backup" not in role
+    assert "· backup <@UCAROL>" in app.command("/role", "who tech lead", user="UALICE").text
+    assert "代理" not in app.command("/role", "me", user="UCAROL").text
+
+
+def _home(app: Harness, user_id: str) -> str:
+    app.event(payloads.app_home_opened(user_id=user_id))
+    return visible_text(app.slack.calls_to("views.publish")[-1].args["view"])
+
+
+# --- blockers ----------------------------------------------------------------------------------
+BACKUP = "UBAK"  # the product manager's backup, in Chinese
+
+
+@pytest.fixture
+def team(app: Harness) -> Iterator[Week]:
+    """A standup for a tech lead (Shanghai) and a product manager (New York) who is away,
+    whose backup stands in."""
+    found = Week(app)
+    found.at(MONDAY - timedelta(days=1))
+    found.person(SH, "Asia/Shanghai", "zh-CN", "tech-lead")
+    found.person(NY, "America/New_York", "en-US", "product-manager")
+    found.slack.add_user(BACKUP, "bak", locale="zh-CN")
+    with app.db.begin() as session:
+        save_profile(
+            session,
+            "T0001",
+            BACKUP,
+            name="bak",
+            tz="Asia/Shanghai",
+            locale="zh-CN",
+            is_admin=False,
+            is_bot=False,
+            deleted=False,
+            fetched_at=MONDAY + timedelta(days=30),
+        )
+    found.command("/role", f"backup product-manager <@{BACKUP}>")
+    found.command("/role", f"away <@{NY}> until 2026-03-20")
+    found.command("/standup", "schedule all weekdays 09:30 <#C0GENERAL|general>")
+    yield found
+    found.sender.stop()
+
+
+def test_a_blocker_for_an_away_role_goes_to_its_backup_named_as_such(team: Week) -> None:
+    team.tick(utc(MONDAY, 1, 30))
+    modal = team.press_answer(SH, team.dms(SH)[-1])
+    team.submit(SH, modal, by_purpose(modal, "work", "more work", "需要产品经理确认需求"))
+    digest = visible_text(team.channel()[-1])
+    assert f"需要产品经理确认需求 → <@{BACKUP}> (backup, no holder is here)" in digest
+    assert not [m for m in team.dms(NY) if "需要产品经理确认需求" in m["text"]]
+    (notice,) = [m for m in team.dms(BACKUP) if "需要产品经理确认需求" in m["text"]]
+    assert "你是该角色的后备" in notice["text"]
