@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 from domain.delivery import Limit, TokenBucket
 from handlers.delivery import Timer
 from slack_emulator import ApiCall, RawReply, Rejection, SlackEmulator
-from slack_emulator.scheduled import post_due
+from slack_emulator.scheduled import post_due, scheduled_messages
 
 
 class FakeSlack(SlackEmulator):
@@ -80,6 +80,11 @@ class FakeSlack(SlackEmulator):
         with self._lock:
             post_due(self)
         return super().messages(channel)
+
+    def scheduled(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """The messages scheduled and not yet posted (in `channel`), soonest first."""
+        with self._lock:
+            return scheduled_messages(self, channel)
 
     def calls_to(self, method: str) -> list[ApiCall]:
         """Every attempt at `method`, failed ones included, in order."""
