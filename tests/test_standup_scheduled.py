@@ -98,6 +98,18 @@ def test_dropping_out_deletes_the_scheduled_prompt(
     assert week.dms(SH) == []
 
 
+def test_away_then_back_before_the_prompt_schedules_it_again_once(week: Week) -> None:
+    week.tick(utc(MONDAY, 0))
+    week.at(utc(MONDAY, 0, 10))
+    week.command("/role", f"away <@{SH}> until 2026-03-09")
+    week.command("/role", f"back <@{SH}>")
+    assert week.slack.calls_to(DELETE) and queued(week) == []
+    week.tick(utc(MONDAY, 0, 11))  # claimed again: a new scheduling
+    assert len(week.slack.calls_to(SCHEDULE)) == 2 and len(queued(week)) == 1
+    week.tick(PROMPT_AT)
+    assert len(week.dms(SH)) == 1
+
+
 def test_dropping_out_before_the_scheduling_was_tried_drops_it(week: Week) -> None:
     week.at(utc(MONDAY, 0))
     run_due(week.app.d, week.app.bolt.client, utc(MONDAY, 0))

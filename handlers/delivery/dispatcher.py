@@ -351,8 +351,7 @@ class Dispatcher:
             if wait > 0:
                 self._again(row, now + timedelta(seconds=wait), None, attempt=False)
                 return True
-        text = str(args.get("text") or "")
-        looked, found = find_scheduled(self.client, outgoing.channel, post_at, text)
+        looked, found = find_scheduled(self.client, outgoing.channel, post_at, args)
         if found is not None:
             log.info("delivery %s was scheduled before its answer was lost; adopted", row.key)
             channel, ts, scheduled_id = found

@@ -95,13 +95,27 @@ def _dm_channel(client: WebClient, channel: str) -> tuple[Outcome, str]:
     return opened, str((data.get("channel") or {}).get("id") or channel)
 
 
+def _block_ids(blocks: Any) -> set[str]:
+    return {str(b["block_id"]) for b in blocks or [] if isinstance(b, dict) and b.get("block_id")}
+
+
+def _same_message(message: dict[str, Any], text: str, block_ids: set[str]) -> bool:
+    """Whether a posted message is ours: our blocks' IDs (a prompt's names its occurrence),
+    or for a message without any, the same text."""
+    if block_ids:
+        return block_ids <= _block_ids(message.get("blocks"))
+    return message.get("text") == text
+
+
 def find_scheduled(
-    client: WebClient, channel: str, post_at: int, text: str
+    client: WebClient, channel: str, post_at: int, args: dict[str, Any]
 ) -> tuple[Outcome, tuple[str, str | None, str | None] | None]:
     """Look for the copy an earlier try may have made of a DM scheduled for `post_at`:
-    still scheduled (chat.scheduledMessages.list), or already posted (the newest of the DM's
-    history; scheduled messages carry no metadata, so both match on the text, the list also
-    on the time). The outcome of the look, and (channel, ts, scheduled_message_id) when found."""
+    still scheduled (chat.scheduledMessages.list, which shows the time and the text), or
+    already posted (the bot's newest messages in the DM, matched by their blocks' IDs).
+    Scheduled messages carry no metadata for `carries` to find. The outcome of the look,
+    and (channel, ts, scheduled_message_id) when found."""
+    text = str(args.get("text") or "")
     opened, channel = _dm_channel(client, channel)
     if not opened.ok:
         return opened, None
@@ -117,7 +131,7 @@ def find_scheduled(
     if not looked.ok:
         return looked, None
     for message in data.get("messages") or []:
-        if message.get("bot_id") and message.get("text") == text:
+        if message.get("bot_id") and _same_message(message, text, _block_ids(args.get("blocks"))):
             return looked, (channel, str(message["ts"]), None)
     return looked, None
 
@@ -130,7 +144,7 @@ def find_thread(client: WebClient, channel: str, block_id: str) -> str | None:
     if not looked.ok:
         return None
     for message in data.get("messages") or []:
-        if any(block.get("block_id") == block_id for block in message.get("blocks") or []):
+        if block_id in _block_ids(message.get("blocks")):
             return str(message["ts"])
     return None
 
