@@ -15,8 +15,9 @@ minutes of pacing take a minute or two of real time.
 
 A prompt scheduled in Slack posts at its post_at (Slack refuses one in the past, so it was
 on time); one posted directly is as late as its chat.postMessage. Reports the latest
-prompt's delay after its local time (goal ≤ 60 s), how many were scheduled and how many
-posted directly, and duplicates and losses (with `--fail`, that fraction of scheduleMessage
+prompt's delay after its local time (goal ≤ 60 s), how many were scheduled (and how long
+before their time the last scheduling was done: the horizon's spare) and how many posted
+directly, and duplicates and losses (with `--fail`, that fraction of scheduleMessage
 and postMessage calls fail with a 500, half of them after Slack did the work).
 """
 
@@ -124,6 +125,7 @@ def _count(db: Database, slack: FakeSlack, people: list[str]) -> dict[str, float
     """Each prompt's delay (scheduled: 0, Slack posted it at post_at; direct: its send
     after post_at), and the copies in each person's DM, found by the prompt's block."""
     delays: list[float] = []
+    margins: list[float] = []  # how long before its time each scheduling was done
     scheduled = direct = 0
     with db.begin() as session:
         rows = session.scalars(select(OutboxDelivery).where(OutboxDelivery.kind == PROMPT))
@@ -131,13 +133,14 @@ def _count(db: Database, slack: FakeSlack, people: list[str]) -> dict[str, float
             if row.sent_at is None:
                 continue
             post_at = float(row.payload["post_at"])
+            sent = row.sent_at.replace(tzinfo=row.sent_at.tzinfo or UTC).timestamp()
             if row.payload.get("scheduled_message_id"):
                 scheduled += 1
                 delays.append(0.0)
+                margins.append(post_at - sent)
             else:
                 direct += 1
-                sent = row.sent_at.replace(tzinfo=row.sent_at.tzinfo or UTC)
-                delays.append(max(sent.timestamp() - post_at, 0.0))
+                delays.append(max(sent - post_at, 0.0))
         occurrences = {
             o.user_id: o.id
             for o in session.scalars(
@@ -152,6 +155,7 @@ def _count(db: Database, slack: FakeSlack, people: list[str]) -> dict[str, float
                 copies[person] += 1
     return {
         "latest": max(delays, default=0.0),
+        "margin": min(margins, default=0.0),
         "scheduled": scheduled,
         "direct": direct,
         "duplicates": sum(c - 1 for c in copies.values() if c > 1),
@@ -175,7 +179,8 @@ def main() -> None:
     print(
         f"standup to {args.people} in one zone, ticking from {args.ahead} min ahead, "
         f"{args.fail:.0%} 5xx: latest prompt {f['latest']:.0f} s after its local time "
-        f"({f['scheduled']:.0f} scheduled, {f['direct']:.0f} posted directly); "
+        f"({f['scheduled']:.0f} scheduled, the last {f['margin'] / 60:.0f} min before its time; "
+        f"{f['direct']:.0f} posted directly); "
         f"duplicates {f['duplicates']:.0f}, losses {f['losses']:.0f}, failed {f['failed']:.0f}, "
         f"still open {f['open']:.0f}; injected faults {f['injected']:.0f}, "
         f"429s {f['rate_limited']:.0f}; {f['real_seconds']:.0f} s of real time"
