@@ -8,8 +8,9 @@ Run by hand (not part of the test suite):
 
 Reports the time from the tick to the last prompt sent ÷ the floor the rate limit sets, and
 duplicate and lost prompts (with `--fail`, that fraction of posts fail with a 500, half of
-them after posting). Prompts are sent at their time (not scheduled ahead), so the latest
-prompt's delay after its local time is that whole time: ~N ÷ rate.
+them after posting). The tick comes at the prompts' local time, so nothing is scheduled
+ahead: every prompt is posted directly and the latest one's delay after its local time is
+that whole time, ~N ÷ rate (bench.standup_scheduled measures the scheduled-ahead case).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from handlers.background import Background
 from handlers.clock import Clock
 from handlers.delivery import Dispatcher, Pacer
 from handlers.deps import Deps
-from handlers.standup_jobs import run_standups
+from handlers.standup_jobs import run_standups, standup_kinds
 from services.standup_schedules import add_schedule
 from storage.db import Database
 from storage.models import RoleAssignment, UserProfile
@@ -102,7 +103,8 @@ def run(n: int, fail: float, db_url: str, rate: float, burst: float) -> dict[str
     clock = Clock()
     clock.set(AT)
     deps = Deps(settings, db, catalog, clock, Background(), cast(Any, None))
-    sender = Dispatcher(db, make_delivery_client(settings), pacer=Pacer(limits)).start()
+    client = make_delivery_client(settings)
+    sender = Dispatcher(db, client, kinds=standup_kinds(), pacer=Pacer(limits)).start()
     started = time.monotonic()
     made = run_standups(deps, cast(Any, None), AT)
     ticked = time.monotonic() - started

@@ -31,6 +31,7 @@ from sqlalchemy import event, insert
 
 from bot.settings import DEFAULT_CATALOG, Settings
 from domain.catalog import Role, load_catalog
+from handlers.standup_jobs import HORIZON
 from services.standup_plan import plan
 from services.standup_schedules import add_schedule
 from services.standup_tick import tick
@@ -176,6 +177,19 @@ def run(url: str, participants: int, due: int) -> None:
         f"  a slot not planned ahead, {prompts3} due: planned and claimed in "
         f"{cold * 1000:.0f} ms ({calls3} batches, {counter.count} statements)"
     )
+    # Claimed ahead (HORIZON, as `rolecall serve` runs it): the first tick catches up on the
+    # whole window; every later one claims only the slot that came into it.
+    catchup, prompts4, calls4 = _tick_until_done(db, first_due + timedelta(minutes=10), HORIZON)
+    print(
+        f"  ahead ({HORIZON}): catching up, {prompts4} claimed in {catchup * 1000:.0f} ms "
+        f"({calls4} batches)"
+    )
+    counter.count = 0
+    steady, prompts5, calls5 = _tick_until_done(db, first_due + timedelta(minutes=16), HORIZON)
+    print(
+        f"  ahead ({HORIZON}): the next slot into the window, {prompts5} due: "
+        f"{steady * 1000:.0f} ms ({calls5} batches, {counter.count} statements)"
+    )
     db.dispose()
 
 
@@ -223,7 +237,7 @@ def main() -> None:
     for url in urls:
         fresh = _fresh_postgres(url) if url.startswith("postgres") else url
         run(fresh, args.participants, args.due)
-    delays(5_000, (0, 1, 2, 24))
+    delays(5_000, (0, 1, 2, HORIZON.total_seconds() / 3600, 24))
 
 
 if __name__ == "__main__":

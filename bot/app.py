@@ -23,6 +23,7 @@ from handlers.installation import (
     make_workspace_guard,
 )
 from handlers.issue_outbox import card_kinds
+from handlers.standup_jobs import standup_kinds
 from storage.db import Database
 
 
@@ -58,7 +59,7 @@ def create_app(
     deps.dispatcher = Dispatcher(
         db,
         sender,
-        kinds=card_kinds(settings, sender),
+        kinds={**card_kinds(settings, sender), **standup_kinds()},
         timer=timer or Timer(deps.clock.now),
     )
     # Bolt warns that `authorize` makes the client's token unused; it does not (handlers post

@@ -42,6 +42,8 @@ def _open_session(settings: Settings, out: TextIO) -> tuple[Session, SlackEmulat
         }
     )
     app, deps = create_app(shell_settings, db, make_client(shell_settings))
+    # Scheduled prompts post by the shell's clock (`clock`), not the wall clock.
+    emulator.scheduled_clock = lambda: deps.clock.now().timestamp()  # type: ignore[attr-defined]
     session = Session(
         app,
         deps,

@@ -18,9 +18,21 @@ POST = "chat.postMessage"
 UPDATE = "chat.update"
 EPHEMERAL = "chat.postEphemeral"
 DM = "dm"
-METHODS = frozenset({POST, UPDATE, EPHEMERAL, DM})
+# A DM scheduled in Slack for its payload's `post_at` (Unix seconds), posted directly instead
+# when that time is too near (`direct`); and the deletion of one (`scheduled_message_id`,
+# or the one the delivery `anchor` scheduled).
+SCHEDULE = "chat.scheduleMessage"
+UNSCHEDULE = "chat.deleteScheduledMessage"
+METHODS = frozenset({POST, UPDATE, EPHEMERAL, DM, SCHEDULE, UNSCHEDULE})
 # Methods that create a message, so a lost answer may hide a posted one.
-CREATES_MESSAGE = frozenset({POST, DM})
+CREATES_MESSAGE = frozenset({POST, DM, SCHEDULE})
+
+# A prompt is scheduled in Slack only when its time is at least this far ahead: Slack
+# refuses a post_at in the past (`time_in_past`), and a request that takes seconds, a clock
+# a few seconds off Slack's, or a retry after an uncertain answer (a list, then the schedule
+# call again) must all still land before post_at. Nearer than that, it waits for post_at
+# and is posted directly (chat.postMessage), as it is when its time has passed.
+SCHEDULE_LEAD = 60.0
 
 # The message metadata a delivery carries, so a retry after an ambiguous failure can find
 # the copy Slack may already have posted (conversations.history include_all_metadata).
@@ -94,6 +106,10 @@ PERMANENT_ERRORS = frozenset(
         "ekm_access_denied",
         "invalid_metadata_format",
         "invalid_metadata_schema",
+        "invalid_time",
+        "time_too_far",
+        "restricted_too_many",
+        "invalid_scheduled_message_id",
     }
 )
 
@@ -172,6 +188,11 @@ DEFAULT_LIMITS: dict[str, MethodLimits] = {
     "conversations.history": MethodLimits(workspace=Limit(50 / 60, 10)),
     "conversations.replies": MethodLimits(workspace=Limit(50 / 60, 10)),
     "conversations.open": MethodLimits(workspace=Limit(50 / 60, 10)),
+    # Tier 3 (docs: chat.scheduleMessage), and at most 30 per channel in 5 minutes; each DM
+    # is its own channel, so a fan-out of prompts meets only the workspace's budget.
+    SCHEDULE: MethodLimits(workspace=Limit(50 / 60, 10), channel=Limit(30 / 300, 30)),
+    UNSCHEDULE: MethodLimits(workspace=Limit(50 / 60, 10)),
+    "chat.scheduledMessages.list": MethodLimits(workspace=Limit(50 / 60, 10)),
 }
 UNLISTED = MethodLimits(workspace=Limit(20 / 60, 5))  # Tier 2, the most common one
 
@@ -179,6 +200,20 @@ UNLISTED = MethodLimits(workspace=Limit(20 / 60, 5))  # Tier 2, the most common 
 def api_method(method: str) -> str:
     """The Web API method a delivery's method is paced and paused as."""
     return POST if method == DM else method
+
+
+def posts_directly(payload: dict[str, Any], now: float) -> bool:
+    """Whether a scheduled DM is posted directly rather than scheduled: its time is less
+    than SCHEDULE_LEAD ahead of `now` (Unix seconds), or Slack said it is past."""
+    return bool(payload.get("direct")) or float(payload["post_at"]) - now < SCHEDULE_LEAD
+
+
+def sending_method(method: str, payload: dict[str, Any], now: float) -> str:
+    """The delivery method a delivery is sent (and paced) as at `now`: a scheduled DM
+    whose time is near goes as a plain DM."""
+    if method == SCHEDULE and posts_directly(payload, now):
+        return DM
+    return method
 
 
 @dataclass

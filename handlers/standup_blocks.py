@@ -49,6 +49,11 @@ def _clip(text: str, limit: int = MAX_TEXT) -> str:
 
 
 # --- the prompt DM and the reminder -----------------------------------------------------------
+def prompt_block_id(occurrence_id: int) -> str:
+    """The block of the prompt's Answer button: how a scheduled prompt is found once posted."""
+    return f"standup_prompt_{occurrence_id}"
+
+
 def prompt_message(due: PromptDue) -> tuple[str, list[dict[str, Any]]]:
     """The prompt DM: the questions, and the Answer button first."""
     lang, kind = due.lang, _kind(due.schedule)
@@ -58,7 +63,7 @@ def prompt_message(due: PromptDue) -> tuple[str, list[dict[str, Any]]]:
         section(_clip(f"*{title}*\n{questions}")),
         actions(
             button(t(lang, "standup.prompt.answer"), ANSWER, str(due.occurrence_id), "primary"),
-            block_id=f"standup_prompt_{due.occurrence_id}",
+            block_id=prompt_block_id(due.occurrence_id),
         ),
         context_block(t(lang, "standup.prompt.cutoff", cutoff=_when(due.cutoff_at))),
     ]

@@ -7,13 +7,23 @@ failed for good (`failures`) and send them again once the cause is fixed (`retry
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from domain.delivery import DM, EPHEMERAL, POST, UPDATE
+from domain.delivery import (
+    DEFAULT_LIMITS,
+    DM,
+    EPHEMERAL,
+    POST,
+    SCHEDULE,
+    SCHEDULE_LEAD,
+    UNSCHEDULE,
+    UPDATE,
+)
 from storage import deliveries
 
 
@@ -79,6 +89,83 @@ def dm(
         payload=_content(text, blocks) | (extra or {}),
         now=now,
         not_before=not_before,
+    )
+
+
+@dataclass(frozen=True)
+class ScheduledDm:
+    """A DM to post at `post_at` (scheduled in Slack ahead of it); `extra` as for `dm`."""
+
+    key: str
+    user_id: str
+    text: str
+    post_at: datetime
+    blocks: list[dict[str, Any]] | None = None
+    extra: dict[str, Any] | None = None
+
+
+def schedule_dms(
+    session: Session, team_id: str, dms: Sequence[ScheduledDm], *, now: datetime, kind: str
+) -> int:
+    """DMs scheduled in Slack (chat.scheduleMessage) for their `post_at`; how many are new.
+
+    Scheduling is Tier 3 (~50 a minute a workspace), so each waits for its place in the
+    workspace's queue of schedulings (spread at that rate behind those already queued):
+    a thousand of them never sit at the head of the outbox holding up cards and replies.
+    One whose place comes too late to schedule waits for its `post_at` and is posted then,
+    directly. The dispatcher decides again at send time (domain.delivery.sending_method).
+    """
+    rate = DEFAULT_LIMITS[SCHEDULE].workspace.rate
+    place = deliveries.open_count_of(session, team_id, SCHEDULE)
+    made = 0
+    for dm in dms:
+        turn = now + timedelta(seconds=place / rate)
+        if turn > dm.post_at - timedelta(seconds=SCHEDULE_LEAD):
+            turn = dm.post_at  # posted directly at its time
+        else:
+            place += 1
+        post_at = int(dm.post_at.timestamp())
+        made += deliveries.enqueue(
+            session,
+            team_id,
+            dm.key,
+            kind=kind,
+            method=SCHEDULE,
+            channel=dm.user_id,
+            payload=_content(dm.text, dm.blocks) | {"post_at": post_at} | (dm.extra or {}),
+            now=now,
+            not_before=turn if turn > now else None,
+        )
+    return made
+
+
+def unschedule(
+    session: Session,
+    team_id: str,
+    key: str,
+    scheduling_key: str,
+    *,
+    now: datetime,
+    channel: str | None = None,
+    scheduled_message_id: str | None = None,
+    kind: str = "unschedule",
+) -> bool:
+    """Cancel the DM the delivery `scheduling_key` schedules: dropped if it was never tried,
+    else deleted in Slack once it is scheduled (chat.deleteScheduledMessage; nothing to do
+    if it went directly or has posted). False when nothing was enqueued."""
+    if deliveries.drop_pending(session, team_id, scheduling_key, f"cancelled by {key}"):
+        return False
+    ids = {"scheduled_message_id": scheduled_message_id} if scheduled_message_id else {}
+    return deliveries.enqueue(
+        session,
+        team_id,
+        key,
+        kind=kind,
+        method=UNSCHEDULE,
+        channel=channel or "",
+        payload=ids,
+        now=now,
+        anchor=scheduling_key,
     )
 
 

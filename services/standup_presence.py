@@ -22,6 +22,7 @@ from domain.availability import AWAY, PAUSED, SKIPPED, Presence, absence_reason
 from domain.config import Defaults
 from domain.schedules import PENDING, PROMPTED, participant_key, slot
 from domain.schedules import SKIPPED as SKIPPED_STATE
+from services import deliveries as outbox
 from services.standup_context import as_schedule, workspace
 from storage import roles as role_store
 from storage.models import PromptOccurrence, PromptSchedule
@@ -54,9 +55,9 @@ def prompt_key(row: PromptOccurrence) -> str:
 class Cancellation:
     """A prompt claimed ahead (scheduled in Slack for `post_at`) that must not post now.
 
-    Delete it with chat.deleteScheduledMessage(channel, scheduled_message_id) once those are
-    recorded (storage.occurrences.record_prompt_message); while the scheduling delivery
-    `prompt_key` is still unsent, drop that delivery instead.
+    `withdraw` enqueues its undoing in the change's transaction (services.deliveries
+    .unschedule): the scheduling delivery `prompt_key` is dropped if never tried, else the
+    message it scheduled is deleted (chat.deleteScheduledMessage) once it is scheduled.
     """
 
     team_id: str
@@ -159,10 +160,10 @@ def withdraw(
     session: Session, rows: Sequence[PromptOccurrence], reasons: Mapping[int, str], now: datetime
 ) -> list[Cancellation]:
     """Mark `rows` skipped for their `reasons`; those already claimed (a prompt scheduled in
-    Slack ahead of time) come back as cancellations."""
+    Slack ahead of time) come back as cancellations, their deletion enqueued."""
     claimed = {row.id for row in rows if row.state == PROMPTED and row.id in reasons}
     moved = withdraw_many(session, dict(reasons), now)
-    return [
+    cancelled = [
         Cancellation(
             row.team_id,
             row.id,
@@ -176,6 +177,18 @@ def withdraw(
         for row in moved
         if row.id in claimed and row.prompted_at is not None
     ]
+    for cancel in cancelled:
+        outbox.unschedule(
+            session,
+            cancel.team_id,
+            cancel.key,
+            cancel.prompt_key,
+            now=now,
+            channel=cancel.channel,
+            scheduled_message_id=cancel.scheduled_message_id,
+            kind="standup_cancel",
+        )
+    return cancelled
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,8 @@ class ReminderDue:
     local_date: date
     cutoff_at: datetime
     dm_channel: str | None  # the prompt DM, when recorded (to reply in its thread)
-    dm_ts: str | None
+    dm_ts: str | None  # None for a scheduled prompt: Slack gives its ts to nobody
+    scheduled: bool  # the prompt was scheduled in Slack (its ts is looked up, if it can be)
 
 
 @dataclass(frozen=True)
@@ -260,6 +261,7 @@ def claim_reminders(
                     cutoff_at=row.cutoff_at,
                     dm_channel=row.dm_channel,
                     dm_ts=row.dm_ts,
+                    scheduled=bool(row.scheduled_message_id),
                 )
             )
     withdrawn = batch.withdrawn

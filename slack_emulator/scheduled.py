@@ -48,6 +48,13 @@ def post_due(emu: EmulatedWorkspace) -> int:
     return len(due)
 
 
+def scheduled_messages(emu: EmulatedWorkspace, channel: str | None = None) -> list[dict[str, Any]]:
+    """What is scheduled and not yet posted (in `channel`, a channel ID), soonest first, as
+    chat.scheduledMessages.list shows it."""
+    post_due(emu)
+    return list(_list(emu, {"channel": channel} if channel else {})["scheduled_messages"])
+
+
 def _schedule(emu: EmulatedWorkspace, args: dict[str, Any]) -> dict[str, Any]:
     if not (args.get("text") or args.get("blocks") or args.get("attachments")):
         raise ApiError("no_text")

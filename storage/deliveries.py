@@ -226,8 +226,10 @@ def record_sent(
     *,
     channel: str | None,
     ts: str | None,
+    scheduled_id: str | None = None,
 ) -> OutboxDelivery | None:
-    """Mark a delivery sent with where its message is; None when the claim was lost.
+    """Mark a delivery sent with where its message is (or, for a scheduled message, the ID
+    that deletes it, kept in its payload); None when the claim was lost.
 
     The caller runs its on-sent hook in this same transaction (a card's ts on its ticket).
     """
@@ -236,6 +238,8 @@ def record_sent(
         return None
     row.state, row.sent_at, row.lease_until, row.claimed_by = SENT, now, None, None
     row.result_channel, row.result_ts = channel, ts
+    if scheduled_id is not None:
+        row.payload = {**(row.payload or {}), "scheduled_message_id": scheduled_id}
     row.attempts += 1
     return row
 
@@ -282,6 +286,46 @@ def record_retry(
     if attempt:
         row.attempts += 1
     return row
+
+
+def mark_direct(session: Session, delivery_id: int, claimer: str, at: datetime) -> None:
+    """A scheduled DM Slack said is due already (`time_in_past`): post it directly, now."""
+    row = held(session, delivery_id, claimer)
+    if row is not None:
+        row.payload = {**(row.payload or {}), "direct": True}
+        row.state, row.next_attempt_at, row.lease_until, row.claimed_by = PENDING, at, None, None
+
+
+def drop_pending(session: Session, team_id: str, key: str, reason: str) -> bool:
+    """End a delivery that has not been tried yet (no try that may have reached Slack) so
+    it is never sent; False when it was tried, is being sent, or has ended."""
+    done = session.execute(
+        update(OutboxDelivery)
+        .where(
+            OutboxDelivery.team_id == team_id,
+            OutboxDelivery.key == key,
+            OutboxDelivery.state == PENDING,
+            OutboxDelivery.uncertain.is_(False),
+        )
+        .values(state=SKIPPED, last_error=reason[:200])
+    ).rowcount  # type: ignore[attr-defined]
+    return bool(done)
+
+
+def open_count_of(session: Session, team_id: str, method: str) -> int:
+    """A workspace's open deliveries of one method (the queue a new one joins)."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(OutboxDelivery)
+            .where(
+                OutboxDelivery.team_id == team_id,
+                OutboxDelivery.method == method,
+                OutboxDelivery.state.in_(OPEN_STATES),
+            )
+        )
+        or 0
+    )
 
 
 def recover_orphans(session: Session) -> int:

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl
 from domain.delivery import Limit, TokenBucket
 from handlers.delivery import Timer
 from slack_emulator import ApiCall, RawReply, Rejection, SlackEmulator
+from slack_emulator.scheduled import post_due, scheduled_messages
 
 
 class FakeSlack(SlackEmulator):
@@ -67,6 +68,23 @@ class FakeSlack(SlackEmulator):
         """The calls answered with an injected failure (they are in `calls` too)."""
         with self._lock:
             return list(self._failed_calls)
+
+    def scheduled_clock(self) -> float:
+        """Scheduled messages' time (Unix seconds): the test's clock once it gave one (a
+        FakeTime's `seconds`), else the wall clock."""
+        return self.clock() if self.clock is not time.monotonic else time.time()
+
+    def messages(self, channel: str) -> list[dict[str, Any]]:
+        """Stored messages of a channel, after posting the scheduled ones now due (as Slack
+        would have by then)."""
+        with self._lock:
+            post_due(self)
+        return super().messages(channel)
+
+    def scheduled(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """The messages scheduled and not yet posted (in `channel`), soonest first."""
+        with self._lock:
+            return scheduled_messages(self, channel)
 
     def calls_to(self, method: str) -> list[ApiCall]:
         """Every attempt at `method`, failed ones included, in order."""

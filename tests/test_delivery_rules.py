@@ -8,6 +8,9 @@ import pytest
 
 from domain.delivery import (
     BACKOFF_CAP,
+    DM,
+    SCHEDULE,
+    SCHEDULE_LEAD,
     Limit,
     TokenBucket,
     Verdict,
@@ -16,6 +19,7 @@ from domain.delivery import (
     classify,
     metadata,
     retry_after,
+    sending_method,
 )
 from handlers.delivery import Pacer
 
@@ -89,3 +93,11 @@ def test_posting_is_paced_per_channel_and_per_workspace() -> None:
     assert granted.count(True) == 5  # the channel's burst
     others = [pacer.reserve("T1", "chat.postMessage", f"C{n}", 0.0) == 0 for n in range(2, 40)]
     assert others.count(True) == 20  # the workspace's burst of 25, less the 5 above
+
+
+def test_a_scheduled_dm_too_near_its_time_is_sent_as_a_plain_dm() -> None:
+    ahead = {"post_at": 1_000 + SCHEDULE_LEAD}
+    assert sending_method(SCHEDULE, ahead, 1_000) == SCHEDULE
+    assert sending_method(SCHEDULE, ahead, 1_001) == DM  # under the lead: posted directly
+    assert sending_method(SCHEDULE, {**ahead, "direct": True}, 0) == DM  # Slack said past
+    assert sending_method(DM, ahead, 0) == DM

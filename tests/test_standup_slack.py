@@ -15,6 +15,7 @@ from bot.scheduler import run_due
 from bot.slack_client import make_delivery_client
 from handlers.delivery import Dispatcher
 from handlers.standup_blocks import ANSWER, ANSWER_VIEW
+from handlers.standup_jobs import standup_kinds
 from slack_emulator import payloads
 from storage.profiles import save_profile
 from tests.fake_slack import FakeTime
@@ -47,7 +48,7 @@ class Week:
         self.time = Time(MONDAY)
         self.slack.clock = self.time.seconds
         client = make_delivery_client(app.settings, timeout=0.5)
-        self.sender = Dispatcher(app.db, client, timer=self.time)
+        self.sender = Dispatcher(app.db, client, timer=self.time, kinds=standup_kinds())
 
     def person(self, user: str, tz: str, locale: str, role: str) -> None:
         """Someone Slack knows (zone, language), cached, given a role by the admin."""

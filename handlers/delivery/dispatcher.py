@@ -24,22 +24,28 @@ from sqlalchemy.orm import Session
 
 from domain.delivery import (
     CREATES_MESSAGE,
+    DM,
     MAX_ATTEMPTS,
     POST,
+    SCHEDULE,
     SENT,
+    UNSCHEDULE,
     UPDATE,
     Verdict,
     api_method,
     backoff,
     metadata,
+    sending_method,
 )
 from handlers.delivery.pacer import Pacer
-from handlers.delivery.send import Outcome, call, find_posted
+from handlers.delivery.send import Outcome, call, find_posted, find_scheduled, find_thread
 from storage import deliveries
 from storage.db import Database
 from storage.models import OutboxDelivery
 
 log = logging.getLogger(__name__)
+# chat.scheduleMessage refusals after which the DM is posted directly at its time instead.
+UNSCHEDULABLE = frozenset({"time_in_past", "restricted_too_many", "time_too_far"})
 
 
 @dataclass(frozen=True)
@@ -222,7 +228,13 @@ class Dispatcher:
         def accept(row: OutboxDelivery) -> bool:
             if len(taken) >= capacity:
                 return False
-            wait = self.pacer.reserve(row.team_id, api_method(row.method), row.channel, moment)
+            method = sending_method(row.method, row.payload or {}, moment)
+            if row.method == SCHEDULE and method == DM:
+                early = float(row.payload["post_at"]) - moment
+                if early > 0:  # too near to schedule: posted directly at its time
+                    waits.append(early)
+                    return False
+            wait = self.pacer.reserve(row.team_id, api_method(method), row.channel, moment)
             if wait > 0:
                 waits.append(wait)
                 return False
@@ -260,6 +272,9 @@ class Dispatcher:
         row = item.row
         kind = self.kinds.get(row.kind, PLAIN)
         planned = Outgoing(row.method, row.channel, dict(row.payload or {}))
+        if row.method == UNSCHEDULE:
+            self._unschedule(item, kind, planned)
+            return
         if row.anchor:
             anchor = item.anchor
             if anchor is None or anchor.state != SENT or not anchor.result_ts:
@@ -275,14 +290,121 @@ class Dispatcher:
             with self.db.begin() as session:
                 deliveries.record_skipped(session, row.id, self.name, "nothing to send")
             return
+        looked = False  # for an earlier copy, already
+        if outgoing.method == SCHEDULE:
+            outgoing = self._schedule(row, kind, outgoing)
+            if outgoing.method == SCHEDULE:
+                return
+            looked = row.uncertain
+        thread = outgoing.args.pop("find_thread", None)
+        if thread and "thread_ts" not in outgoing.args:
+            outgoing = self._in_thread(row, outgoing, thread)
         creates = outgoing.method in CREATES_MESSAGE
-        if row.uncertain and creates and self._adopted(row, kind, outgoing):
+        if row.uncertain and creates and not looked and self._adopted(row, kind, outgoing):
             return
         args = {**outgoing.args, "channel": outgoing.channel}
         if creates:
             args["metadata"] = metadata(row.key)
         outcome, _ = call(self.client, api_method(outgoing.method), args)
         self._record(row, kind, outgoing, outcome)
+
+    # --- scheduled messages ------------------------------------------------------------------
+    def _schedule(self, row: OutboxDelivery, kind: Kind, outgoing: Outgoing) -> Outgoing:
+        """Schedule a DM in Slack for its `post_at`, or hand it back as a plain DM to post
+        now (its time is near or past). Returned as SCHEDULE: settled here."""
+        args = dict(outgoing.args)
+        post_at, direct = int(args.pop("post_at")), args.pop("direct", False)
+        now = self.timer.now()
+        if row.uncertain and self._adopted_scheduled(row, kind, outgoing, post_at, args):
+            return outgoing
+        if direct or sending_method(SCHEDULE, {"post_at": post_at}, now.timestamp()) == DM:
+            return Outgoing(DM, outgoing.channel, args)
+        call_args = {**args, "channel": outgoing.channel, "post_at": post_at}
+        outcome, _ = call(self.client, SCHEDULE, call_args)
+        if outcome.reason in UNSCHEDULABLE:
+            # time_in_past: Slack's clock says its time has come; the others: Slack will not
+            # hold it (too many in that channel's 5 minutes, too far). Posted at its time.
+            at = max(now, datetime.fromtimestamp(post_at, UTC))
+            with self.db.begin() as session:
+                deliveries.mark_direct(session, row.id, self.name, at)
+            return outgoing
+        self._record(row, kind, outgoing, outcome)
+        return outgoing
+
+    def _adopted_scheduled(
+        self,
+        row: OutboxDelivery,
+        kind: Kind,
+        outgoing: Outgoing,
+        post_at: int,
+        args: dict[str, Any],
+    ) -> bool:
+        """An earlier try may have scheduled (or posted) this DM: look before trying again.
+        True when the delivery is settled (the copy adopted, or put back to wait)."""
+        now = self.timer.now()
+        for lookup in (
+            "conversations.open",
+            "chat.scheduledMessages.list",
+            "conversations.history",
+        ):
+            wait = self.pacer.reserve(row.team_id, lookup, outgoing.channel, now.timestamp())
+            if wait > 0:
+                self._again(row, now + timedelta(seconds=wait), None, attempt=False)
+                return True
+        looked, found = find_scheduled(self.client, outgoing.channel, post_at, args)
+        if found is not None:
+            log.info("delivery %s was scheduled before its answer was lost; adopted", row.key)
+            channel, ts, scheduled_id = found
+            self._record(
+                row, kind, outgoing, Outcome(channel=channel, ts=ts, scheduled_id=scheduled_id)
+            )
+            return True
+        if looked.ok:
+            return False
+        if looked.verdict is Verdict.RATE_LIMITED:
+            self._again(row, now + timedelta(seconds=looked.retry_after), None, attempt=False)
+            return True
+        self._retry_or_fail(row, kind, looked, uncertain=False)
+        return True
+
+    def _unschedule(self, item: deliveries.Claimed, kind: Kind, planned: Outgoing) -> None:
+        """Delete the message a scheduling delivery (the anchor) scheduled. Nothing to do
+        when it never was (dropped, failed, posted directly) or has posted since
+        (`invalid_scheduled_message_id`): the person saw the prompt and their command's
+        answer says what changed; the stale Answer button says so when clicked."""
+        row, anchor = item.row, item.anchor
+        scheduled_id = planned.args.get("scheduled_message_id")
+        channel = planned.channel
+        if anchor is not None:
+            scheduled_id = (
+                (anchor.payload or {}).get("scheduled_message_id") if anchor.state == SENT else None
+            )
+            channel = anchor.result_channel or channel
+        if not scheduled_id or not channel:
+            with self.db.begin() as session:
+                deliveries.record_skipped(session, row.id, self.name, "nothing scheduled")
+            return
+        args = {"channel": channel, "scheduled_message_id": scheduled_id}
+        outcome, _ = call(self.client, UNSCHEDULE, args)
+        if outcome.reason == "invalid_scheduled_message_id":
+            with self.db.begin() as session:
+                deliveries.record_skipped(session, row.id, self.name, "posted before the cancel")
+            return
+        self._record(row, kind, Outgoing(UNSCHEDULE, channel, args), outcome)
+
+    def _in_thread(
+        self, row: OutboxDelivery, outgoing: Outgoing, thread: dict[str, Any]
+    ) -> Outgoing:
+        """A reply in the thread of a scheduled message, found by its block when the budget
+        of conversations.history lets the look go now; else top-level (never later)."""
+        channel = str(thread.get("channel") or "")
+        now = self.timer.now().timestamp()
+        if not channel or self.pacer.reserve(row.team_id, "conversations.history", channel, now):
+            return outgoing
+        ts = find_thread(self.client, channel, str(thread["block_id"]))
+        if ts is None:
+            return outgoing
+        return replace(outgoing, channel=channel, args={**outgoing.args, "thread_ts": ts})
 
     def _adopted(self, row: OutboxDelivery, kind: Kind, outgoing: Outgoing) -> bool:
         """An earlier try may have posted this: look for its copy first. True when the
@@ -322,7 +444,13 @@ class Dispatcher:
         if outcome.ok:
             with self.db.begin() as session:
                 held = deliveries.record_sent(
-                    session, row.id, self.name, now, channel=outcome.channel, ts=outcome.ts
+                    session,
+                    row.id,
+                    self.name,
+                    now,
+                    channel=outcome.channel,
+                    ts=outcome.ts,
+                    scheduled_id=outcome.scheduled_id,
                 )
                 if held is None:
                     log.warning("delivery %s was sent after its claim was lost", row.key)

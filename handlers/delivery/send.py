@@ -27,6 +27,7 @@ class Outcome:
     channel: str | None = None
     ts: str | None = None
     retry_after: float = 0.0
+    scheduled_id: str | None = None  # chat.scheduleMessage's scheduled_message_id
 
     @property
     def ok(self) -> bool:
@@ -55,7 +56,12 @@ def call(
     data = answer.data if isinstance(answer.data, dict) else {}
     ts = data.get("ts") or data.get("message_ts")
     channel = data.get("channel") or args.get("channel")
-    return Outcome(channel=str(channel) if channel else None, ts=str(ts) if ts else None), data
+    scheduled = data.get("scheduled_message_id")
+    return Outcome(
+        channel=str(channel) if channel else None,
+        ts=str(ts) if ts else None,
+        scheduled_id=str(scheduled) if scheduled else None,
+    ), data
 
 
 def _header(headers: Any, name: str) -> str | None:
@@ -81,16 +87,77 @@ def _transport_reason(error: BaseException) -> str:
     return f"{type(reason).__name__}: {reason}"[:200]
 
 
+def _dm_channel(client: WebClient, channel: str) -> tuple[Outcome, str]:
+    """The DM channel's ID for a user ID (conversations.open); other channels as they are."""
+    if not channel.startswith(("U", "W")):
+        return Outcome(), channel
+    opened, data = call(client, "conversations.open", {"users": channel}, form=True)
+    return opened, str((data.get("channel") or {}).get("id") or channel)
+
+
+def _block_ids(blocks: Any) -> set[str]:
+    return {str(b["block_id"]) for b in blocks or [] if isinstance(b, dict) and b.get("block_id")}
+
+
+def _same_message(message: dict[str, Any], text: str, block_ids: set[str]) -> bool:
+    """Whether a posted message is ours: our blocks' IDs (a prompt's names its occurrence),
+    or for a message without any, the same text."""
+    if block_ids:
+        return block_ids <= _block_ids(message.get("blocks"))
+    return message.get("text") == text
+
+
+def find_scheduled(
+    client: WebClient, channel: str, post_at: int, args: dict[str, Any]
+) -> tuple[Outcome, tuple[str, str | None, str | None] | None]:
+    """Look for the copy an earlier try may have made of a DM scheduled for `post_at`:
+    still scheduled (chat.scheduledMessages.list, which shows the time and the text), or
+    already posted (the bot's newest messages in the DM, matched by their blocks' IDs).
+    Scheduled messages carry no metadata for `carries` to find. The outcome of the look,
+    and (channel, ts, scheduled_message_id) when found."""
+    text = str(args.get("text") or "")
+    opened, channel = _dm_channel(client, channel)
+    if not opened.ok:
+        return opened, None
+    window = {"channel": channel, "oldest": post_at - 1, "latest": post_at + 1, "limit": 100}
+    looked, data = call(client, "chat.scheduledMessages.list", window, form=True)
+    if not looked.ok:
+        return looked, None
+    for message in data.get("scheduled_messages") or []:
+        if int(message.get("post_at") or 0) == post_at and message.get("text") == text:
+            return looked, (channel, None, str(message["id"]))
+    args = {"channel": channel, "limit": LOOKBACK}
+    looked, data = call(client, "conversations.history", args, form=True)
+    if not looked.ok:
+        return looked, None
+    for message in data.get("messages") or []:
+        if message.get("bot_id") and _same_message(message, text, _block_ids(args.get("blocks"))):
+            return looked, (channel, str(message["ts"]), None)
+    return looked, None
+
+
+def find_thread(client: WebClient, channel: str, block_id: str) -> str | None:
+    """The ts of the message holding block `block_id` among the newest of `channel` (a
+    scheduled prompt, whose ts Slack never told us); None when not found or not looked."""
+    args = {"channel": channel, "limit": LOOKBACK}
+    looked, data = call(client, "conversations.history", args, form=True)
+    if not looked.ok:
+        return None
+    for message in data.get("messages") or []:
+        if block_id in _block_ids(message.get("blocks")):
+            return str(message["ts"])
+    return None
+
+
 def find_posted(
     client: WebClient, key: str, method: str, channel: str, thread_ts: str | None
 ) -> tuple[Outcome, tuple[str, str] | None]:
     """Look for a message carrying delivery `key` among the newest of its channel (or
     thread). The outcome of the look itself, and (channel, ts) when the copy was found."""
     if method == DM:
-        opened, data = call(client, "conversations.open", {"users": channel}, form=True)
+        opened, channel = _dm_channel(client, channel)
         if not opened.ok:
             return opened, None
-        channel = str((data.get("channel") or {}).get("id") or channel)
     args: dict[str, Any] = {"channel": channel, "include_all_metadata": "true", "limit": LOOKBACK}
     if thread_ts:
         looked, data = call(client, "conversations.replies", {**args, "ts": thread_ts}, form=True)

@@ -1,0 +1,199 @@
+"""Prompts scheduled ahead in Slack (chat.scheduleMessage), through the real app: posted at
+their local time by Slack, posted directly when too near, deleted when the person drops
+out, never scheduled twice after an uncertain answer; the reminder in the prompt's thread."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.scheduler import run_due
+from services import deliveries as outbox
+from storage.models import OutboxDelivery, PromptOccurrence
+from tests.test_standup_slack import MONDAY, SH, Week, utc
+from tests.test_standup_slack import week as week  # the fixture
+
+PROMPT_AT = utc(MONDAY, 1, 30)  # 09:30 in Shanghai
+SCHEDULE, DELETE = "chat.scheduleMessage", "chat.deleteScheduledMessage"
+
+
+def occurrence(week: Week) -> PromptOccurrence:
+    """The Shanghai tech lead's Monday occurrence."""
+    with week.app.db.begin() as session:
+        row = session.scalars(
+            select(PromptOccurrence).where(PromptOccurrence.user_id == SH)
+        ).first()
+        assert row is not None
+        session.expunge(row)
+        return row
+
+
+def queued(week: Week) -> list[dict[str, Any]]:
+    """What Slack holds scheduled in the tech lead's DM."""
+    return week.slack.scheduled(f"D{SH}")
+
+
+def test_a_prompt_is_scheduled_ahead_and_posts_at_its_local_time(week: Week) -> None:
+    week.tick(utc(MONDAY, 0))  # 90 minutes ahead, inside the horizon
+    [scheduled] = week.slack.calls_to(SCHEDULE)
+    assert scheduled.args["channel"] == SH
+    assert int(scheduled.args["post_at"]) == int(PROMPT_AT.timestamp())
+    assert "metadata" not in scheduled.args  # Slack would not post it with metadata
+    [held] = queued(week)
+    row = occurrence(week)
+    assert (row.scheduled_message_id, row.dm_channel) == (held["id"], f"D{SH}")
+    assert week.dms(SH) == []  # not yet: Slack posts it at 09:30
+    week.tick(utc(MONDAY, 1, 29))
+    assert week.dms(SH) == []
+    week.tick(PROMPT_AT)
+    [prompt] = week.dms(SH)
+    assert "站会" in prompt["text"] and queued(week) == []
+    assert not [c for c in week.slack.calls_to("chat.postMessage") if c.args["channel"] == SH]
+
+
+def test_a_prompt_too_near_to_schedule_is_posted_directly_at_its_time(week: Week) -> None:
+    week.tick(PROMPT_AT - timedelta(seconds=30))  # under a minute ahead
+    assert week.slack.calls_to(SCHEDULE) == []
+    [prompt] = week.dms(SH)  # the drain waited for 09:30 (fake time), then posted it
+    assert [c.args["channel"] for c in week.slack.calls_to("chat.postMessage")].count(SH) == 1
+    assert week.time.now() >= PROMPT_AT
+    row = occurrence(week)
+    assert (row.dm_channel, row.dm_ts, row.scheduled_message_id) == (f"D{SH}", prompt["ts"], None)
+
+
+def test_slack_saying_time_in_past_posts_the_prompt_directly(week: Week) -> None:
+    week.slack.clock = lambda: week.time.seconds() + 3600  # Slack's clock: an hour ahead
+    week.tick(utc(MONDAY, 1))
+    assert len(week.slack.calls_to(SCHEDULE)) == 1  # refused: time_in_past
+    assert queued(week) == []
+    assert len(week.dms(SH)) == 1  # posted directly at its time, once
+    assert week.time.now() >= PROMPT_AT
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "user"),
+    [
+        ("/role", f"away <@{SH}> until 2026-03-09", "UADMIN"),
+        ("/standup", "skip today", SH),
+        ("/standup", "pause", SH),
+        ("/role", f"unassign <@{SH}> tech-lead", "UADMIN"),
+        ("/standup", "unschedule 1", "UADMIN"),
+    ],
+    ids=["away", "skip", "pause", "role-loss", "unschedule"],
+)
+def test_dropping_out_deletes_the_scheduled_prompt(
+    week: Week, command: str, text: str, user: str
+) -> None:
+    week.tick(utc(MONDAY, 0))
+    [held] = queued(week)
+    week.at(utc(MONDAY, 0, 30))
+    week.command(command, text, user=user)
+    [deleted] = week.slack.calls_to(DELETE)
+    assert deleted.args["scheduled_message_id"] == held["id"]
+    assert queued(week) == []
+    week.tick(PROMPT_AT)
+    assert week.dms(SH) == []
+
+
+def test_away_then_back_before_the_prompt_schedules_it_again_once(week: Week) -> None:
+    week.tick(utc(MONDAY, 0))
+    week.at(utc(MONDAY, 0, 10))
+    week.command("/role", f"away <@{SH}> until 2026-03-09")
+    week.command("/role", f"back <@{SH}>")
+    assert week.slack.calls_to(DELETE) and queued(week) == []
+    week.tick(utc(MONDAY, 0, 11))  # claimed again: a new scheduling
+    assert len(week.slack.calls_to(SCHEDULE)) == 2 and len(queued(week)) == 1
+    week.tick(PROMPT_AT)
+    assert len(week.dms(SH)) == 1
+
+
+def test_dropping_out_before_the_scheduling_was_tried_drops_it(week: Week) -> None:
+    week.at(utc(MONDAY, 0))
+    run_due(week.app.d, week.app.bolt.client, utc(MONDAY, 0))
+    week.command("/standup", "skip today", user=SH)
+    week.tick(PROMPT_AT)
+    assert week.slack.calls_to(SCHEDULE) == [] and week.slack.calls_to(DELETE) == []
+    assert week.dms(SH) == []
+
+
+def test_a_cancel_after_the_prompt_posted_is_done_and_says_nothing_more(week: Week) -> None:
+    week.tick(utc(MONDAY, 0))
+    week.tick(PROMPT_AT)
+    assert len(week.dms(SH)) == 1
+    week.at(PROMPT_AT + timedelta(minutes=1))
+    # The prompt has posted (it is no longer ahead, so nothing is withdrawn); a delete that
+    # comes too late is answered invalid_scheduled_message_id and counts as done.
+    row = occurrence(week)
+    with week.app.db.begin() as session:
+        outbox.unschedule(
+            session,
+            "T0001",
+            "late-cancel",
+            "no-such-scheduling",
+            now=week.time.now(),
+            channel=row.dm_channel,
+            scheduled_message_id=row.scheduled_message_id,
+        )
+    week.send()
+    assert len(week.slack.calls_to(DELETE)) == 1
+    with week.app.db.begin() as session:
+        done = session.scalars(select(OutboxDelivery).where(OutboxDelivery.key == "late-cancel"))
+        assert [(d.state, d.last_error) for d in done] == [("skipped", "posted before the cancel")]
+    assert len(week.dms(SH)) == 1
+
+
+@pytest.mark.parametrize("fault", ["5xx", "timeout"])
+def test_an_uncertain_scheduling_is_looked_up_not_scheduled_twice(week: Week, fault: str) -> None:
+    if fault == "5xx":
+        week.slack.fail_after_posting(SCHEDULE, status=500)
+    else:
+        week.slack.delay_after_posting(SCHEDULE, 1.5)  # longer than the client's 0.5 s
+    week.tick(utc(MONDAY, 0))
+    assert len(week.slack.calls_to(SCHEDULE)) == 1  # the retry found it in the list
+    assert len(week.slack.calls_to("chat.scheduledMessages.list")) == 1
+    [held] = queued(week)
+    assert occurrence(week).scheduled_message_id == held["id"]  # adopted: cancellable
+    week.tick(PROMPT_AT)
+    assert len(week.dms(SH)) == 1
+
+
+def test_an_uncertain_scheduling_that_never_reached_slack_is_scheduled_again(week: Week) -> None:
+    week.slack.fail_next(SCHEDULE, status=502)
+    week.tick(utc(MONDAY, 0))
+    assert len(week.slack.calls_to(SCHEDULE)) == 2
+    assert len(queued(week)) == 1
+    week.tick(PROMPT_AT)
+    assert len(week.dms(SH)) == 1
+
+
+def reminder_of(week: Week) -> dict[str, Any]:
+    """The one reminder in the tech lead's DM (threads included)."""
+    [reminder] = [m for m in week.dms(SH) if "提醒" in m["text"]]
+    return reminder
+
+
+def test_the_reminder_replies_in_the_thread_of_a_directly_posted_prompt(week: Week) -> None:
+    week.tick(PROMPT_AT)
+    [prompt] = week.dms(SH)
+    week.tick(utc(MONDAY, 4, 30))  # an hour before the 4-hour window's cut-off
+    assert reminder_of(week)["thread_ts"] == prompt["ts"]
+
+
+def test_the_reminder_finds_the_thread_of_a_scheduled_prompt(week: Week) -> None:
+    week.tick(utc(MONDAY, 0))
+    week.tick(PROMPT_AT)
+    [prompt] = week.dms(SH)
+    assert occurrence(week).dm_ts is None  # Slack never said where it posted
+    week.tick(utc(MONDAY, 4, 30))
+    assert reminder_of(week)["thread_ts"] == prompt["ts"]
+
+
+def test_the_reminder_is_top_level_when_the_prompt_cannot_be_looked_up(week: Week) -> None:
+    week.tick(utc(MONDAY, 0))
+    week.tick(PROMPT_AT)
+    week.slack.refuse_next("conversations.history", "missing_scope")
+    week.tick(utc(MONDAY, 4, 30))
+    assert "thread_ts" not in reminder_of(week)
