@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from domain.config import Defaults
 from handlers.delivery import Kind, Outgoing
 from handlers.deps import Deps
 from handlers.standup_blocks import (
@@ -29,7 +28,7 @@ from handlers.standup_blocks import (
 )
 from i18n import lang_of
 from services import deliveries as outbox
-from services.config import channel_lang as workspace_language
+from services.config import channel_lang
 from services.roles import workspace_catalog
 from services.standup_answers import AnswerSaved
 from services.standup_digest import DigestState
@@ -46,11 +45,6 @@ log = logging.getLogger(__name__)
 # to cancel when people go away; Slack would allow 120 days.
 HORIZON = timedelta(hours=4)
 PROMPT, REMINDER = "standup_prompt", "standup_reminder"
-
-
-def channel_lang(session: Session, settings: Defaults, team_id: str) -> str:
-    """The language of channel messages (digests): `/rolecall config language`."""
-    return workspace_language(session, settings, team_id)
 
 
 def _names(session: Session, deps: Deps, team_id: str, lang: str) -> dict[str, str]:
