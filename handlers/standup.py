@@ -24,17 +24,19 @@ from handlers.standup_blocks import (
     ANSWER_VIEW,
     answer_modal,
     occurrence_of,
+    prompt_block_id,
     report_text,
     saved_view,
     schedule_line,
     submitted_values,
 )
-from handlers.standup_jobs import enqueue_answer
+from handlers.standup_jobs import enqueue_answer, enqueue_answered
 from handlers.users import UserDirectory
 from i18n import t
 from services import standup_answers as answers
 from services import standup_reports as reports
 from services import standup_schedules as schedules
+from services.standup_messages import prompt_clicked
 
 USAGE = {STANDUP: "standup.usage", PROGRESS: "progress.usage"}
 Sub = Callable[[Deps, UserDirectory, Session, Requester, str, str], str]
@@ -175,6 +177,21 @@ def command(deps: Deps, directory: UserDirectory, kind: str) -> Callable[..., No
     return standup_command
 
 
+def _prompt_dm(
+    body: dict[str, Any], action: dict[str, Any], occurrence: int
+) -> tuple[str, str] | None:
+    """(channel, ts) of the prompt DM the button was pressed on: a click in a message's
+    block of that prompt (not the reminder's button, not App Home's, not an ephemeral)."""
+    container = body.get("container") or {}
+    if container.get("type") != "message" or container.get("is_ephemeral"):
+        return None
+    if action.get("block_id") != prompt_block_id(occurrence):
+        return None
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+    return (str(channel), str(ts)) if channel and ts else None
+
+
 def answer_button(deps: Deps) -> Callable[..., None]:
     """The prompt DM's (and App Home's) Answer button: views.open with its trigger_id."""
 
@@ -185,13 +202,20 @@ def answer_button(deps: Deps) -> Callable[..., None]:
         context: BoltContext,
         client: WebClient,
     ) -> None:
-        """Open the modal for the button's occurrence (an error is said in the DM)."""
+        """Open the modal for the button's occurrence (an error is said in the DM); a click
+        on the prompt DM itself tells where it is, if that was unknown (a scheduled one)."""
         who = requester(context)
         try:
             occurrence = int(str(action.get("value")))
         except ValueError:
             ack()
             return
+        where = _prompt_dm(body, action, occurrence)
+        if where is not None:
+            with deps.db.begin() as session:
+                answered = prompt_clicked(session, who.team_id, who.user_id, occurrence, *where)
+                if answered is not None:
+                    enqueue_answered(session, answered, deps.now())
         _open_modal(deps, who, client, body["trigger_id"], STANDUP, occurrence)
         ack()
 

@@ -18,6 +18,7 @@ from i18n import t
 from services.standup_answers import AnswerForm
 from services.standup_blockers import BlockerNotice, RoutedBlocker
 from services.standup_digest import DigestAnswer, DigestState
+from services.standup_messages import PromptAnswered
 from services.standup_reports import DayReport, HomePrompts, PersonReport
 from services.standup_schedules import ScheduleView
 from services.standup_tick import PromptDue, ReminderDue
@@ -68,6 +69,28 @@ def prompt_message(due: PromptDue) -> tuple[str, list[dict[str, Any]]]:
         context_block(t(lang, "standup.prompt.cutoff", cutoff=_when(due.cutoff_at))),
     ]
     return title, blocks
+
+
+def _until(at: datetime) -> str:
+    """A time-of-day token: `HH:MM` in each reader's zone."""
+    return f"<!date^{int(at.timestamp())}^{{time}}|{at:%H:%M} UTC>"
+
+
+def answered_prompt(answered: PromptAnswered) -> tuple[str, list[dict[str, Any]]]:
+    """The prompt DM once answered, replacing the questions: the same button, relabelled
+    (it opens the saved answer until the cut-off), in the same block (how a scheduled
+    prompt is recognised when clicked)."""
+    lang, kind = answered.lang, _kind(answered.schedule)
+    title = t(lang, f"{kind}.prompt.title", date=answered.local_date.isoformat())
+    done = t(lang, "standup.prompt.answered", until=_until(answered.cutoff_at))
+    blocks = [
+        section(f"*{title}*\n{done}"),
+        actions(
+            button(t(lang, "standup.prompt.edit"), ANSWER, str(answered.occurrence_id)),
+            block_id=prompt_block_id(answered.occurrence_id),
+        ),
+    ]
+    return f"{title}: {done}", blocks
 
 
 def reminder_message(due: ReminderDue) -> tuple[str, list[dict[str, Any]]]:

@@ -20,6 +20,7 @@ from handlers.delivery import Kind, Outgoing
 from handlers.deps import Deps
 from handlers.standup_blocks import (
     answer_text,
+    answered_prompt,
     blocker_notice,
     digest_message,
     prompt_block_id,
@@ -32,7 +33,7 @@ from services.config import channel_lang
 from services.roles import workspace_catalog
 from services.standup_answers import AnswerSaved
 from services.standup_digest import DigestState
-from services.standup_messages import prompt_sent
+from services.standup_messages import PromptAnswered, prompt_sent
 from services.standup_tick import Due, PromptDue, ReminderDue, tick
 from storage.models import OutboxDelivery
 from storage.profiles import get_profile
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 # to cancel when people go away; Slack would allow 120 days.
 HORIZON = timedelta(hours=4)
 PROMPT, REMINDER = "standup_prompt", "standup_reminder"
+ANSWERED = "standup_answered"
 
 
 def _names(session: Session, deps: Deps, team_id: str, lang: str) -> dict[str, str]:
@@ -161,12 +163,31 @@ def enqueue_due(session: Session, deps: Deps, due: Due, now: datetime) -> int:
     return made
 
 
+def enqueue_answered(session: Session, prompt: PromptAnswered, now: datetime) -> bool:
+    """The prompt DM updated in place to say it is answered (once per DM message)."""
+    text, blocks = answered_prompt(prompt)
+    return outbox.update(
+        session,
+        prompt.team_id,
+        prompt.key,
+        text,
+        now=now,
+        blocks=blocks,
+        channel=prompt.channel,
+        ts=prompt.ts,
+        kind=ANSWERED,
+    )
+
+
 def enqueue_answer(
     session: Session, deps: Deps, team_id: str, saved: AnswerSaved, now: datetime
 ) -> int:
-    """A saved answer: the digest updated in place, the answer in its thread (replaced on
-    an edit), and a DM to each person a blocker is routed to (once per blocker)."""
+    """A saved answer: the prompt DM marked answered, the digest updated in place, the
+    answer in its thread (replaced on an edit), and a DM to each person a blocker is routed
+    to (once per blocker)."""
     made = 0
+    if saved.prompt is not None:
+        made += enqueue_answered(session, saved.prompt, now)
     state = saved.digest
     if state is not None:
         made += enqueue_digest(session, deps, state, now, cause=saved.user_id)

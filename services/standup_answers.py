@@ -44,6 +44,7 @@ from services.standup_blockers import (
 )
 from services.standup_context import as_schedule
 from services.standup_digest import DigestState, digest_state, post_key
+from services.standup_messages import PromptAnswered, answered_prompt
 from services.standup_weekly import prefill_values, queue_figures, week_of
 from storage.digests import digest_of
 from storage.models import PromptAnswer, PromptOccurrence
@@ -189,7 +190,7 @@ class AnswerSaved:
     reply: AnswerReply
     digest: DigestState | None  # to update in place (None: the digest is not open)
     notices: tuple[BlockerNotice, ...]  # a DM to each person a blocker is routed to
-    prompt_dm: tuple[str, str] | None  # (channel, ts) of the prompt DM, to mark it answered
+    prompt: PromptAnswered | None  # the prompt DM to mark answered (its ts known)
 
 
 def submit_answer(
@@ -260,7 +261,6 @@ def _saved(
         edited=edited,
         update_key=f"{key}:edit:{now.timestamp():.6f}" if edited else None,
     )
-    prompt_dm = (row.dm_channel, row.dm_ts) if row.dm_channel and row.dm_ts else None
     return AnswerSaved(
         answer_id=answer.id,
         occurrence_id=row.id,
@@ -272,5 +272,5 @@ def _saved(
         reply=reply,
         digest=state,
         notices=tuple(notices(row.team_id, row.user_id, schedule.id, row.local_date, blockers)),
-        prompt_dm=prompt_dm,
+        prompt=answered_prompt(session, row),
     )

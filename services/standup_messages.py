@@ -1,13 +1,27 @@
 """Where standup messages landed in Slack, recorded once their delivery reports back: the
-prompt DM (or the scheduled message that will post it), the digest, each answer's reply."""
+prompt DM (or the scheduled message that will post it), the digest, each answer's reply.
+
+A prompt scheduled in Slack (chat.scheduleMessage) reports no ts: Slack gives it to nobody
+when it posts. Its ts is learnt when the person presses its Answer button (the click says
+which message it was on: `prompt_clicked`), so that the DM can be marked answered.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
+
 from sqlalchemy.orm import Session
 
+from domain.schedules import ANSWERED, Schedule, participant_key
+from i18n import lang_of
+from services.standup_context import as_schedule
 from storage.digests import digest_by_id, record_digest_message
+from storage.models import PromptOccurrence
 from storage.occurrences import occurrence_by_id, record_prompt_message
+from storage.profiles import get_profile
 from storage.prompt_answers import answer_by_id, record_answer_thread
+from storage.schedules import schedule_by_id
 
 
 def prompt_sent(
@@ -25,6 +39,58 @@ def prompt_sent(
         return False
     record_prompt_message(session, row, channel, ts, scheduled_message_id)
     return True
+
+
+@dataclass(frozen=True)
+class PromptAnswered:
+    """The prompt DM at (`channel`, `ts`) to mark answered, in its reader's language `lang`
+    (once per message: `key`)."""
+
+    key: str
+    team_id: str
+    occurrence_id: int
+    lang: str
+    schedule: Schedule
+    local_date: date
+    cutoff_at: datetime
+    channel: str
+    ts: str
+
+
+def answered_prompt(session: Session, row: PromptOccurrence) -> PromptAnswered | None:
+    """What marking the answered occurrence's prompt DM needs; None while its ts is unknown
+    (a scheduled prompt nobody has clicked yet) or its schedule is gone."""
+    stored = schedule_by_id(session, row.team_id, row.schedule_id)
+    if not (row.dm_channel and row.dm_ts) or stored is None:
+        return None
+    profile = get_profile(session, row.team_id, row.user_id)
+    base = participant_key(row.schedule_id, row.local_date, row.user_id, "prompt")
+    return PromptAnswered(
+        key=f"{base}:answered:{row.dm_ts}",
+        team_id=row.team_id,
+        occurrence_id=row.id,
+        lang=lang_of(profile.locale if profile else None),
+        schedule=as_schedule(stored),
+        local_date=row.local_date,
+        cutoff_at=row.cutoff_at,
+        channel=row.dm_channel,
+        ts=row.dm_ts,
+    )
+
+
+def prompt_clicked(
+    session: Session, team_id: str, user_id: str, occurrence_id: int, channel: str, ts: str
+) -> PromptAnswered | None:
+    """The person pressed the Answer button of their prompt DM at (`channel`, `ts`): record
+    its ts if it was not known (a scheduled prompt). Returns the DM to mark answered when
+    this click taught its ts and the occurrence is answered already (by `/standup`)."""
+    row = occurrence_by_id(session, occurrence_id)
+    if row is None or row.team_id != team_id or row.user_id != user_id or row.dm_ts:
+        return None
+    if row.dm_channel and row.dm_channel != channel:
+        return None  # not the DM the prompt was scheduled in
+    record_prompt_message(session, row, channel, ts, row.scheduled_message_id)
+    return answered_prompt(session, row) if row.state == ANSWERED else None
 
 
 def digest_posted(session: Session, team_id: str, digest_id: int, ts: str) -> bool:

@@ -4,6 +4,7 @@ out, never scheduled twice after an uncertain answer; the reminder in the prompt
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from bot.scheduler import run_due
 from services import deliveries as outbox
 from storage.models import OutboxDelivery, PromptOccurrence
+from tests.harness import visible_text
 from tests.test_standup_slack import MONDAY, SH, Week, utc
 from tests.test_standup_slack import week as week  # the fixture
 
@@ -197,3 +199,70 @@ def test_the_reminder_is_top_level_when_the_prompt_cannot_be_looked_up(week: Wee
     week.slack.refuse_next("conversations.history", "missing_scope")
     week.tick(utc(MONDAY, 4, 30))
     assert "thread_ts" not in reminder_of(week)
+
+
+def buttons(message: dict[str, Any]) -> list[str]:
+    """The labels of a message's buttons."""
+    return [
+        e["text"]["text"]
+        for b in message.get("blocks", [])
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
+
+
+def answer(week: Week, prompt: dict[str, Any]) -> None:
+    """Press the prompt's button and submit an answer."""
+    modal = week.press_answer(SH, prompt)
+    inputs = [b["block_id"] for b in modal["blocks"] if b["type"] == "input"]
+    week.submit(SH, modal, {inputs[0]: "shipped the cache"})
+
+
+@pytest.mark.parametrize("ahead", [True, False], ids=["scheduled", "posted-directly"])
+def test_the_prompt_dm_says_answered_and_offers_edit(week: Week, ahead: bool) -> None:
+    week.tick(utc(MONDAY, 0) if ahead else PROMPT_AT)
+    week.tick(PROMPT_AT)
+    [prompt] = week.dms(SH)
+    assert buttons(prompt) == ["回答"]
+    answer(week, prompt)
+    row = occurrence(week)
+    assert (row.dm_channel, row.dm_ts, row.state) == (f"D{SH}", prompt["ts"], "answered")
+    [shown] = week.dms(SH)  # the same message, updated in place
+    assert shown["ts"] == prompt["ts"]
+    cutoff = int(row.cutoff_at.timestamp())
+    assert f"已回答 ✓ — <!date^{cutoff}^{{time}}|05:30 UTC> 前可修改" in visible_text(shown)
+    assert buttons(shown) == ["修改"]
+    # The relabelled button opens the saved answer; saving again updates nothing more.
+    modal = week.press_answer(SH, shown)
+    assert "shipped the cache" in json.dumps(modal)
+    week.submit(SH, modal, {})
+    updates = [c for c in week.slack.calls_to("chat.update") if c.args["channel"] == f"D{SH}"]
+    assert len(updates) == 1
+
+
+def test_a_scheduled_prompt_answered_by_command_is_marked_when_its_button_is_pressed(
+    week: Week,
+) -> None:
+    week.tick(utc(MONDAY, 0))
+    week.tick(PROMPT_AT)
+    [prompt] = week.dms(SH)
+    week.app.command("/standup", "", user=SH)  # the modal, without the DM's button
+    modal = dict(week.slack.calls_to("views.open")[-1].args["view"])
+    week.submit(SH, modal, {})
+    assert occurrence(week).dm_ts is None and buttons(week.dms(SH)[0]) == ["回答"]
+    week.press_answer(SH, prompt)  # the click says where the prompt is
+    assert occurrence(week).dm_ts == prompt["ts"]
+    assert buttons(week.dms(SH)[0]) == ["修改"]
+
+
+def test_the_reminders_button_does_not_pass_for_the_prompt(week: Week) -> None:
+    week.tick(utc(MONDAY, 0))
+    week.tick(PROMPT_AT)
+    week.slack.refuse_next("conversations.history", "missing_scope")
+    week.tick(utc(MONDAY, 4, 30))  # the reminder, top-level: the prompt was not found
+    reminder = reminder_of(week)
+    answer(week, reminder)
+    assert occurrence(week).dm_ts is None  # the reminder's ts is not the prompt's
+    [prompt, _] = week.dms(SH)
+    assert buttons(prompt) == ["回答"]
+    assert not [c for c in week.slack.calls_to("chat.update") if c.args["channel"] == f"D{SH}"]

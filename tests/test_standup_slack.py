@@ -105,9 +105,10 @@ class Week:
         ]
 
     def press_answer(self, user: str, prompt: dict[str, Any]) -> dict[str, Any]:
-        """Press the prompt DM's first button; returns the modal Slack opened."""
-        button = next(
-            e
+        """Press the first button of a DM (the prompt's, or the reminder's) as Slack sends
+        the click: the message it is on, its block; returns the modal Slack opened."""
+        block, button = next(
+            (b, e)
             for b in prompt["blocks"]
             if b["type"] == "actions"
             for e in b["elements"]
@@ -115,7 +116,15 @@ class Week:
         )
         assert button["action_id"] == ANSWER
         before = len(self.slack.calls_to("views.open"))
-        self.app.action(ANSWER, button["value"], user=user, channel=f"D{user}")
+        self.app.action(
+            ANSWER,
+            button["value"],
+            user=user,
+            channel=f"D{user}",
+            message=prompt,
+            block_id=block.get("block_id", "b"),
+        )
+        self.send()
         opened = self.slack.calls_to("views.open")
         assert len(opened) == before + 1
         return dict(opened[-1].args["view"])
