@@ -238,7 +238,9 @@ SKIPPED, MISSED = "skipped", "missed"
 STATES = (PENDING, PROMPTED, REMINDED, ANSWERED, SKIPPED, MISSED)
 MOVES: dict[str, frozenset[str]] = {
     PENDING: frozenset({PROMPTED, ANSWERED, SKIPPED, MISSED}),
-    PROMPTED: frozenset({REMINDED, ANSWERED, SKIPPED}),
+    # Back to pending: a prompt scheduled ahead, cancelled to be sent again with new
+    # questions (the person's roles changed before it posted).
+    PROMPTED: frozenset({PENDING, REMINDED, ANSWERED, SKIPPED}),
     REMINDED: frozenset({ANSWERED, SKIPPED}),
     ANSWERED: frozenset({ANSWERED}),  # an edit before the cut-off
     SKIPPED: frozenset({PENDING, ANSWERED}),  # resumed before the cut-off, or answered anyway

@@ -17,12 +17,13 @@ The rules (the README quotes them):
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from domain.catalog import Question, Role
-from domain.schedules import PROGRESS
+from domain.catalog import Catalog, Question, Role
+from domain.schedules import PROGRESS, Schedule
 
 DONE, PLANNED, BLOCKERS = "done", "planned", "blockers"
 PURPOSES = (DONE, PLANNED, BLOCKERS)
@@ -90,6 +91,18 @@ def fields_for(kind: str, roles: Sequence[Role]) -> tuple[Field, ...]:
         taken.setdefault(purpose, Field(purpose, purpose, None, None, own_question(kind, purpose)))
     ordered = (taken[DONE], taken[PLANNED], *others[: MAX_FIELDS - 3], taken[BLOCKERS])
     return tuple(ordered)
+
+
+def roles_in(catalog: Catalog, schedule: Schedule, held: Collection[str]) -> tuple[Role, ...]:
+    """The roles of `held` a schedule asks about (all of them for `all`), catalogue order."""
+    keys = set(held) & set(schedule.roles) if schedule.roles else set(held)
+    return tuple(role for key, role in catalog.roles.items() if key in keys)
+
+
+def questions_key(fields: Iterable[Field]) -> str:
+    """What a prompt asks, as a short fingerprint: equal when the questions are the same."""
+    asked = "\n".join(f"{f.id}={f.question.en if f.question else f.message}" for f in fields)
+    return hashlib.sha256(asked.encode()).hexdigest()[:16]
 
 
 def with_initial(fields: Iterable[Field], values: dict[str, str]) -> tuple[Field, ...]:

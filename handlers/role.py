@@ -132,7 +132,7 @@ def _change(action: str, apply: Callable[..., Role], *, user_first: bool) -> Sub
         catalog = service.workspace_catalog(s, who.team_id, deps.catalog)
         role = apply(s, who.team_id, catalog, who.user_id, user, text, deps.now())
         if action != "backup":  # who is prompted follows the roles held
-            refresh_person(s, who.team_id, user, deps.now(), deps.settings)
+            refresh_person(s, who.team_id, user, deps.now(), deps.settings, deps.catalog)
         name = escape(role.name(who.lang))
         return t(who.lang, f"role.{action}.done", user=f"<@{user}>", role=name)
 
@@ -174,7 +174,7 @@ def _away(deps: Deps, d: UserDirectory, s: Session, who: Requester, args: list[s
     user = _subject(deps, d, s, who, args[0])
     day = service.today(s, deps.settings, who.team_id, deps.now())
     service.mark_away(s, who.team_id, who.user_id, user, until, day, deps.now())
-    refresh_person(s, who.team_id, user, deps.now(), deps.settings)
+    refresh_person(s, who.team_id, user, deps.now(), deps.settings, deps.catalog)
     return t(who.lang, "role.away.done", user=f"<@{user}>", date=until.isoformat())
 
 
@@ -183,7 +183,7 @@ def _back(deps: Deps, d: UserDirectory, s: Session, who: Requester, args: list[s
         raise UsageError("role.missing", usage=USAGE)
     user = _subject(deps, d, s, who, args[0] if args else "me")
     service.mark_back(s, who.team_id, who.user_id, user, deps.now())
-    refresh_person(s, who.team_id, user, deps.now(), deps.settings)
+    refresh_person(s, who.team_id, user, deps.now(), deps.settings, deps.catalog)
     return t(who.lang, "role.back.done", user=f"<@{user}>")
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
+from domain.standup_questions import questions_key
 from handlers.delivery import Kind, Outgoing
 from handlers.deps import Deps
 from handlers.standup_blocks import (
@@ -34,6 +35,7 @@ from services.roles import workspace_catalog
 from services.standup_answers import AnswerSaved
 from services.standup_digest import DigestState
 from services.standup_messages import PromptAnswered, prompt_sent
+from services.standup_presence import REQUEUE, prompt_deleted
 from services.standup_tick import Due, PromptDue, ReminderDue, tick
 from storage.models import OutboxDelivery
 from storage.profiles import get_profile
@@ -96,7 +98,9 @@ def _enqueue_prompts(session: Session, prompts: list[PromptDue], now: datetime) 
     ahead: dict[str, list[outbox.ScheduledDm]] = {}
     for prompt in prompts:
         text, blocks = prompt_message(prompt)
-        ref = {"occurrence_id": prompt.occurrence_id}
+        # Ours, not Slack's: where it goes back to, and what it asks (services
+        # .standup_presence.requeue sends it again when the person's roles ask otherwise).
+        ref = {"occurrence_id": prompt.occurrence_id, "questions": questions_key(prompt.fields)}
         if prompt.post_at is None:
             made += outbox.dm(
                 session,
@@ -239,7 +243,8 @@ def _render_prompt(
     session: Session, row: OutboxDelivery, planned: Outgoing, now: datetime
 ) -> Outgoing:
     args = dict(planned.args)
-    args.pop("occurrence_id", None)  # ours, not Slack's
+    args.pop("occurrence_id", None)
+    args.pop("questions", None)
     return Outgoing(planned.method, planned.channel, args)
 
 
@@ -253,9 +258,20 @@ def _prompt_sent(session: Session, row: OutboxDelivery) -> None:
     prompt_sent(session, row.team_id, int(occurrence), row.result_channel, row.result_ts, scheduled)
 
 
+def _requeue_deleted(session: Session, row: OutboxDelivery) -> None:
+    """A prompt with stale questions was deleted before it posted: claim it again."""
+    occurrence = (row.payload or {}).get("occurrence_id")
+    if occurrence is not None:
+        prompt_deleted(session, row.team_id, int(occurrence), row.sent_at or row.created_at)
+
+
 def standup_kinds() -> dict[str, Kind]:
-    """The dispatcher's standup kinds: a prompt records where it went."""
-    return {PROMPT: Kind(render=_render_prompt, on_sent=_prompt_sent)}
+    """The dispatcher's standup kinds: a prompt records where it went; a prompt deleted to
+    be sent with new questions goes back to be claimed."""
+    return {
+        PROMPT: Kind(render=_render_prompt, on_sent=_prompt_sent),
+        REQUEUE: Kind(on_sent=_requeue_deleted),
+    }
 
 
 def run_standups(deps: Deps, client: WebClient, now: datetime) -> int:

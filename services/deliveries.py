@@ -149,13 +149,16 @@ def unschedule(
     channel: str | None = None,
     scheduled_message_id: str | None = None,
     kind: str = "unschedule",
+    extra: dict[str, Any] | None = None,
 ) -> bool:
     """Cancel the DM the delivery `scheduling_key` schedules: dropped if it was never tried,
     else deleted in Slack once it is scheduled (chat.deleteScheduledMessage; nothing to do
-    if it went directly or has posted). False when nothing was enqueued."""
+    if it went directly or has posted). False when nothing was enqueued. `extra` is for
+    the kind's hooks (what the deletion's success changes)."""
     if deliveries.drop_pending(session, team_id, scheduling_key, f"cancelled by {key}"):
         return False
     ids = {"scheduled_message_id": scheduled_message_id} if scheduled_message_id else {}
+    ids |= extra or {}
     return deliveries.enqueue(
         session,
         team_id,
@@ -167,6 +170,12 @@ def unschedule(
         now=now,
         anchor=scheduling_key,
     )
+
+
+def payload_of(session: Session, team_id: str, key: str) -> dict[str, Any] | None:
+    """What the delivery `key` was enqueued with (its `extra` included); None if unknown."""
+    row = deliveries.get(session, team_id, key)
+    return dict(row.payload or {}) if row is not None else None
 
 
 def update(

@@ -30,6 +30,7 @@ from domain.standup_questions import (
     fields_for,
     kept_answers,
     purpose_values,
+    roles_in,
     with_initial,
 )
 from i18n import lang_of
@@ -151,9 +152,9 @@ def answer_form(
 def _roles_of(
     session: Session, team_id: str, catalog: Catalog, schedule: Schedule, user_id: str
 ) -> tuple[Role, ...]:
-    held = roles_of_people(session, team_id, {user_id}).get(user_id, set())
-    keys = held & set(schedule.roles) if schedule.roles else held
-    return tuple(role for key, role in catalog.roles.items() if key in keys)
+    return roles_in(
+        catalog, schedule, roles_of_people(session, team_id, {user_id}).get(user_id, set())
+    )
 
 
 def _saved_values(saved: PromptAnswer) -> dict[str, str]:

@@ -19,15 +19,18 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from domain.availability import AWAY, PAUSED, SKIPPED, Presence, absence_reason
+from domain.catalog import Catalog
 from domain.config import Defaults
 from domain.schedules import PENDING, PROMPTED, participant_key, slot
 from domain.schedules import SKIPPED as SKIPPED_STATE
+from domain.standup_questions import fields_for, questions_key, roles_in
 from services import deliveries as outbox
+from services.roles import workspace_catalog
 from services.standup_context import as_schedule, workspace
 from storage import roles as role_store
 from storage.models import PromptOccurrence, PromptSchedule
-from storage.occurrence_claims import restore_many, withdraw_many
-from storage.occurrences import add_occurrences, upcoming_of
+from storage.occurrence_claims import restore_many, unclaim, withdraw_many
+from storage.occurrences import add_occurrences, occurrence_by_id, upcoming_of
 from storage.profiles import get_profiles
 from storage.prompt_answers import pauses_of
 from storage.schedules import (
@@ -199,14 +202,21 @@ class Refresh:
     withdrawn: int = 0
     restored: int = 0
     added: int = 0
+    requeued: int = 0  # scheduled with questions their roles no longer ask: sent again
 
 
 def refresh_person(
-    session: Session, team_id: str, user_id: str, now: datetime, defaults: Defaults
+    session: Session,
+    team_id: str,
+    user_id: str,
+    now: datetime,
+    defaults: Defaults,
+    base: Catalog,
 ) -> Refresh:
     """Check a person's planned prompts still ahead against their roles and availability
     now: withdraw those they may no longer get (scheduled ones come back to cancel), put
-    back those they may get again, and add them to planned slots of schedules they joined
+    back those they may get again, send again those scheduled with other questions than
+    their roles now ask (`requeue`), and add them to planned slots of schedules they joined
     by taking a role. Call after `/role assign|unassign|away|back`; skip, pause and resume
     do it themselves."""
     rows = upcoming_of(session, team_id, user_id=user_id, after=now)
@@ -220,8 +230,69 @@ def refresh_person(
         if r.state == SKIPPED_STATE and r.id not in reasons and (r.reason or "") in RESTORABLE
     ]
     restored = restore_many(session, back, now)
+    staying = [r for r in rows if r.state == PROMPTED and r.id not in reasons]
+    requeued = requeue(session, team_id, staying, schedules, base, now)
     added = _join_planned(session, team_id, user_id, now, defaults)
-    return Refresh(tuple(cancelled), len(leaving), restored, added)
+    return Refresh(tuple(cancelled), len(leaving), restored, added, requeued)
+
+
+# The delivery kind of the deletion of a prompt scheduled with stale questions: once it is
+# deleted, the occurrence goes back to pending (`prompt_deleted`) and is claimed again.
+REQUEUE = "standup_requeue"
+
+
+def requeue(
+    session: Session,
+    team_id: str,
+    rows: Sequence[PromptOccurrence],
+    schedules: Mapping[int, PromptSchedule],
+    base: Catalog,
+    now: datetime,
+) -> int:
+    """Prompts claimed ahead (scheduled in Slack) whose questions are not those their
+    person's roles ask now: each is cancelled, then claimed again by the next tick with the
+    new questions. Exactly once: the occurrence goes back to pending only once its prompt
+    cannot post (the scheduling dropped before it was tried, or the scheduled message
+    deleted); if Slack posted it first, that prompt stands (its modal asks the new
+    questions). Returns how many were cancelled to be sent again."""
+    if not rows:
+        return 0
+    catalog = workspace_catalog(session, team_id, base)
+    held = roles_of_people(session, team_id, {r.user_id for r in rows})
+    made = 0
+    for row in rows:
+        key = prompt_key(row)
+        scheduling = outbox.payload_of(session, team_id, key)
+        asked = (scheduling or {}).get("questions")
+        schedule = as_schedule(schedules[row.schedule_id])
+        roles = roles_in(catalog, schedule, held.get(row.user_id, set()))
+        if asked is None or asked == questions_key(fields_for(schedule.kind, roles)):
+            continue
+        cancel = f"{key}:requeue"
+        if outbox.payload_of(session, team_id, cancel) is not None:
+            continue  # its deletion is on its way already
+        sent = outbox.unschedule(
+            session,
+            team_id,
+            cancel,
+            key,
+            now=now,
+            channel=row.dm_channel,
+            scheduled_message_id=row.scheduled_message_id,
+            kind=REQUEUE,
+            extra={"occurrence_id": row.id},
+        )
+        if not sent:  # dropped before it was tried: nothing will post
+            unclaim(session, row.id, now)
+        made += 1
+    return made
+
+
+def prompt_deleted(session: Session, team_id: str, occurrence_id: int, now: datetime) -> bool:
+    """A prompt cancelled by `requeue` was deleted in Slack: back to pending, to be claimed
+    again; False when the occurrence moved on meanwhile."""
+    row = occurrence_by_id(session, occurrence_id)
+    return row is not None and row.team_id == team_id and unclaim(session, row.id, now)
 
 
 def _join_planned(

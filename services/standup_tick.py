@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from domain.catalog import Catalog, Role
 from domain.config import Defaults
 from domain.schedules import Schedule, participant_key
-from domain.standup_questions import Field, fields_for
+from domain.standup_questions import Field, fields_for, roles_in
 from i18n import lang_of
 from services.roles import workspace_catalog
 from services.standup_context import as_schedule
@@ -207,7 +207,7 @@ def claim_prompts(
             schedule = domain_schedules[row.schedule_id]
             held = frozenset(known.held.get(row.user_id, set()))
             if (schedule.id, held) not in forms:  # people with the same roles share a form
-                roles = _roles(catalog, schedule, set(held))
+                roles = roles_in(catalog, schedule, held)
                 forms[(schedule.id, held)] = (roles, fields_for(schedule.kind, roles))
             roles, fields = forms[(schedule.id, held)]
             prompts.append(
@@ -230,12 +230,6 @@ def claim_prompts(
             )
     withdrawn = batch.withdrawn
     return prompts, withdrawn
-
-
-def _roles(catalog: Catalog, schedule: Schedule, held: set[str]) -> tuple[Role, ...]:
-    """The person's roles in the schedule, in catalogue order."""
-    keys = held & set(schedule.roles) if schedule.roles else held
-    return tuple(role for key, role in catalog.roles.items() if key in keys)
 
 
 def claim_reminders(

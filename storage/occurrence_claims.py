@@ -148,3 +148,22 @@ def restore_many(session: Session, ids: Collection[int], at: datetime) -> int:
         .execution_options(synchronize_session="fetch")
     )
     return int(changed.rowcount)  # type: ignore[attr-defined]
+
+
+def unclaim(session: Session, row_id: int, at: datetime) -> bool:
+    """Put a claimed prompt back to pending, forgetting where it went (its scheduled message
+    was deleted), so the next tick claims it again; False when it moved on meanwhile."""
+    changed = session.execute(
+        update(PromptOccurrence)
+        .where(PromptOccurrence.id == row_id, PromptOccurrence.state == PROMPTED)
+        .values(
+            state=PENDING,
+            prompted_at=None,
+            dm_channel=None,
+            dm_ts=None,
+            scheduled_message_id=None,
+            updated_at=at,
+        )
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(changed.rowcount) == 1  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from bot.scheduler import run_due
 from services import deliveries as outbox
 from storage.models import OutboxDelivery, PromptOccurrence
 from tests.harness import visible_text
-from tests.test_standup_slack import MONDAY, SH, Week, utc
+from tests.test_standup_slack import MONDAY, NY, SH, Week, utc
 from tests.test_standup_slack import week as week  # the fixture
 
 PROMPT_AT = utc(MONDAY, 1, 30)  # 09:30 in Shanghai
@@ -266,3 +266,80 @@ def test_the_reminders_button_does_not_pass_for_the_prompt(week: Week) -> None:
     [prompt, _] = week.dms(SH)
     assert buttons(prompt) == ["回答"]
     assert not [c for c in week.slack.calls_to("chat.update") if c.args["channel"] == f"D{SH}"]
+
+
+PM_QUESTION = "哪些需求或优先级有变化"  # the product manager's, in the tech lead's Chinese
+
+
+def deliveries_of(week: Week, kind: str) -> list[tuple[str, str | None]]:
+    """(state, last error) of the outbox's deliveries of `kind`."""
+    with week.app.db.begin() as session:
+        rows = session.scalars(select(OutboxDelivery).where(OutboxDelivery.kind == kind))
+        return [(r.state, r.last_error) for r in rows]
+
+
+def test_a_role_gained_before_a_scheduled_prompt_sends_it_again_with_its_questions(
+    week: Week,
+) -> None:
+    week.tick(utc(MONDAY, 0))
+    [first] = queued(week)
+    [scheduled] = week.slack.calls_to(SCHEDULE)
+    assert PM_QUESTION not in json.dumps(scheduled.args["blocks"], ensure_ascii=False)
+    week.at(utc(MONDAY, 0, 30))
+    week.command("/role", f"assign <@{SH}> product-manager")
+    [deleted] = week.slack.calls_to(DELETE)  # the stale prompt, deleted in Slack
+    assert deleted.args["scheduled_message_id"] == first["id"] and queued(week) == []
+    assert occurrence(week).state == "pending"  # to be claimed again
+    week.tick(utc(MONDAY, 0, 31))
+    [again] = queued(week)
+    assert len(week.slack.calls_to(SCHEDULE)) == 2
+    assert occurrence(week).scheduled_message_id == again["id"]
+    week.tick(PROMPT_AT)
+    [prompt] = week.dms(SH)  # exactly one prompt, with the new role's questions
+    assert PM_QUESTION in visible_text(prompt)
+    assert deliveries_of(week, "standup_requeue") == [("sent", None)]
+    modal = week.press_answer(SH, prompt)
+    assert PM_QUESTION in json.dumps(modal, ensure_ascii=False)
+
+
+def test_a_role_change_that_asks_the_same_questions_leaves_the_prompt(week: Week) -> None:
+    week.tick(utc(MONDAY, 0))
+    [held] = queued(week)
+    week.at(utc(MONDAY, 0, 30))
+    week.command("/role", f"backup <@{SH}> product-manager")  # a backup is not a holder
+    week.command("/role", f"assign <@{NY}> tech-lead")  # someone else's roles
+    assert week.slack.calls_to(DELETE) == [] and queued(week) == [held]
+    week.tick(PROMPT_AT)
+    assert len(week.dms(SH)) == 1 and len(week.slack.calls_to(SCHEDULE)) == 1
+
+
+def test_a_role_change_before_the_scheduling_was_tried_schedules_the_new_questions_once(
+    week: Week,
+) -> None:
+    week.at(utc(MONDAY, 0))
+    run_due(week.app.d, week.app.bolt.client, utc(MONDAY, 0))  # claimed, not sent yet
+    week.command("/role", f"assign <@{SH}> product-manager")  # its scheduling is dropped
+    assert week.slack.calls_to(SCHEDULE) == [] and week.slack.calls_to(DELETE) == []
+    week.tick(utc(MONDAY, 0, 1))
+    [scheduled] = week.slack.calls_to(SCHEDULE)
+    assert PM_QUESTION in json.dumps(scheduled.args["blocks"], ensure_ascii=False)
+    week.tick(PROMPT_AT)
+    [prompt] = week.dms(SH)
+    assert PM_QUESTION in visible_text(prompt)
+
+
+def test_a_role_change_after_slack_posted_the_prompt_keeps_that_one_prompt(week: Week) -> None:
+    week.tick(utc(MONDAY, 0))
+    week.slack.clock = lambda: week.time.seconds() + 3600  # Slack's clock runs an hour ahead
+    week.at(utc(MONDAY, 0, 45))  # 01:45 for Slack: it has posted the prompt
+    week.command("/role", f"assign <@{SH}> product-manager")
+    assert len(week.slack.calls_to(DELETE)) == 1  # too late: invalid_scheduled_message_id
+    assert deliveries_of(week, "standup_requeue") == [("skipped", "posted before the cancel")]
+    row = occurrence(week)
+    assert row.state == "prompted" and row.scheduled_message_id is not None
+    week.tick(utc(MONDAY, 0, 46))
+    week.tick(PROMPT_AT)
+    [prompt] = week.dms(SH)  # no second prompt; its modal asks the new questions
+    assert len(week.slack.calls_to(SCHEDULE)) == 1
+    modal = week.press_answer(SH, prompt)
+    assert PM_QUESTION in json.dumps(modal, ensure_ascii=False)

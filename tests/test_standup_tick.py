@@ -252,7 +252,7 @@ def test_prompts_scheduled_ahead_carry_their_post_time_and_can_be_cancelled(
         assert not prompt_sent(session, "T2", bob.occurrence_id, "D0BOB")
     away(team, "UBOB", MON)
     with team.begin() as session:
-        change = refresh_person(session, TEAM, "UBOB", utc(2026, 3, 8, 20, 0), DEFAULTS)
+        change = refresh_person(session, TEAM, "UBOB", utc(2026, 3, 8, 20, 0), DEFAULTS, BASE)
     assert [(c.user_id, c.reason, c.post_at) for c in change.cancelled] == [
         ("UBOB", "away", utc(2026, 3, 9, 13, 30))
     ]
@@ -264,7 +264,7 @@ def test_prompts_scheduled_ahead_carry_their_post_time_and_can_be_cancelled(
     assert change.cancelled[0].key.endswith(":cancel")
     away(team, "UBOB", None)
     with team.begin() as session:
-        back = refresh_person(session, TEAM, "UBOB", utc(2026, 3, 8, 21, 0), DEFAULTS)
+        back = refresh_person(session, TEAM, "UBOB", utc(2026, 3, 8, 21, 0), DEFAULTS, BASE)
     assert back.restored == 1
     again = run_tick(team, utc(2026, 3, 8, 21, 0), horizon=timedelta(hours=24))
     assert again.prompted == ["UBOB"] and again.prompts[0].key != change.cancelled[0].prompt_key
@@ -285,5 +285,7 @@ def test_someone_taking_a_role_joins_the_slots_planned_ahead(team: Database) -> 
     person(team, "UHAL", NY, "en-US")
     assign(team, "UHAL", "tech-lead")
     with team.begin() as session:
-        assert refresh_person(session, TEAM, "UHAL", utc(2026, 3, 8, 20, 0), DEFAULTS).added == 1
+        assert (
+            refresh_person(session, TEAM, "UHAL", utc(2026, 3, 8, 20, 0), DEFAULTS, BASE).added == 1
+        )
     assert run_tick(team, utc(2026, 3, 9, 13, 30)).prompted == ["UHAL"]
