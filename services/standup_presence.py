@@ -7,7 +7,8 @@ active, their account is not deactivated, and they are not away (`/role away`), 
 skipping that local date. Planned occurrences are checked again at claim time, so a role
 change between planning and prompt time is seen; prompts already scheduled in Slack
 (`horizon`) are withdrawn by `refresh_person`, which the handlers of `/role assign`,
-`unassign`, `away` and `back` call after the change.
+`unassign`, `away` and `back` call after the change, or sent again when the person stays
+but their roles now ask other questions (`requeue`).
 """
 
 from __future__ import annotations
