@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from domain.routing import AWAY, NO_HOLDER, VACATED, Routing, route
+from domain.routing import AWAY, NO_HOLDER, VACATED, Absent, Routing, route
 from slack_emulator import payloads
 from storage.profiles import save_profile
 from tests.harness import Harness, visible_text
@@ -36,9 +36,19 @@ def test_the_rule_holders_here_else_the_backup_else_nobody_and_why() -> None:
     )
     assert route("r", [], "UK", {}, set()) == Routing("r", ("UK",), True, NO_HOLDER)
     assert route("r", ["UA"], "UK", {}, {"UA"}) == Routing("r", ("UK",), True, VACATED)
-    # The backup away or deactivated too: nobody, and the first holder back is said.
+    # The backup away or deactivated too: nobody, and who is away until when (holders by
+    # their return, then the backup), so the first back can be said.
     nobody = route("r", ["UA", "UC"], "UK", {**away, "UK": date(2026, 3, 9)}, set())
-    assert nobody == Routing("r", (), False, AWAY, date(2026, 3, 5))
+    absent = (Absent("UC", date(2026, 3, 4)), Absent("UA", date(2026, 3, 6)))
+    kept = Absent("UK", date(2026, 3, 9), backup=True)
+    assert nobody == Routing("r", (), False, AWAY, date(2026, 3, 5), (*absent, kept))
+    assert nobody.first_back == absent[0] and nobody.backup_away == kept
+    assert absent[0].back_on == date(2026, 3, 5)
+    early = route("r", ["UA"], "UK", {**away, "UK": date(2026, 3, 3)}, set())
+    assert early.first_back == Absent("UK", date(2026, 3, 3), backup=True)  # back first
+    alone = route("r", [], "UK", {"UK": date(2026, 3, 3)}, set())
+    assert alone.why == NO_HOLDER and alone.absent == (Absent("UK", date(2026, 3, 3), True),)
+    assert route("r", ["UA"], None, away, set()).backup_away is None  # no backup at all
     assert route("r", ["UA"], "UK", {}, {"UA", "UK"}).why == VACATED
     assert route("r", [], None, {}, set()).nobody
     assert Routing("r", ("UA", "UB")).without("UA") == ("UB",)
@@ -91,12 +101,17 @@ def test_escalation_nobody_can_take_tells_the_escalating_user(desk: Harness) -> 
     desk.command("/role", "backup tech-lead <@UCAROL>")
     desk.command("/role", "away <@UCAROL> until 2026-03-20", user="UCAROL")
     away = desk.command("/issue", "escalate 1 rows vanish", user="UDAN").text
-    assert "Every Tech Lead is away (the first is back on 2026-03-07)" in away
+    assert (
+        "Nobody can take an escalation now: every Tech Lead (<@UBOB>) is away, and so is the"
+        " backup, <@UCAROL> (back on 2026-03-21). <@UBOB> is back first, on 2026-03-07." in away
+    )
     assert "/role backup tech-lead" in away
     zh = desk.command("/issue", "escalate 1 急", user="UZHAO").text
-    assert "技术负责人都在休假（最早 2026-03-07 回来）" in zh
+    assert "技术负责人（<@UBOB>）都在休假，后备 <@UCAROL> 也在休假（2026-03-21 回来）" in zh
+    assert "最早回来的是 <@UBOB>（2026-03-07）" in zh
     press = desk.action("issue_escalate", "1", user="UDAN", message=card(desk, 1), channel=SUPPORT)
-    assert "Every Tech Lead is away" in visible_text(desk.responses(press.response_key)[-1])
+    shown = visible_text(desk.responses(press.response_key)[-1])
+    assert "Nobody can take an escalation now" in shown and "<@UBOB> is back first" in shown
     assert ticket(desk, 1).escalated_at is None
     assert dms(desk, "UBOB") == [] and dms(desk, "UCAROL") == []
 
@@ -125,7 +140,10 @@ def test_feedback_with_no_product_manager_tells_the_reporter(desk: Harness) -> N
     assert "wants SSO" in told and "你是产品经理的后备" in told
     desk.command("/role", "away <@UCAROL> until 2026-03-06", user="UCAROL")
     away = desk.command("/issue", "[feedback] wants SAML", user="UALICE").text
-    assert "Every Product Manager holder is away (the first is back on 2026-03-07)" in away
+    assert (
+        "Nobody for Product Manager is here: <@UBOB> (away until 2026-03-06), <@UCAROL>"
+        " (backup, away until 2026-03-06). <@UBOB> is back first, on 2026-03-07." in away
+    )
 
 
 # --- vacancy notices ---------------------------------------------------------------------------
