@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from storage.db import MIGRATIONS, Database
 from storage.models import Delivery, Ticket, TicketEvent
@@ -79,9 +79,7 @@ def test_v0007_keeps_whom_earlier_escalations_went_to(tmp_path: Path) -> None:
         }
         for number in (1, 2):
             connection.execute(
-                Ticket.__table__.insert().values(
-                    number=number, escalated_by="UDAN", escalated_at=at, **ticket
-                )
+                insert(Ticket).values(number=number, escalated_by="UDAN", escalated_at=at, **ticket)
             )
         events = [
             (1, {"to": ["UTESS"], "note": "first"}),
@@ -90,7 +88,7 @@ def test_v0007_keeps_whom_earlier_escalations_went_to(tmp_path: Path) -> None:
         ]
         for ticket_id, detail in events:
             connection.execute(
-                TicketEvent.__table__.insert().values(
+                insert(TicketEvent).values(
                     team_id="T1",
                     ticket_id=ticket_id,
                     action="escalate",
