@@ -2,8 +2,9 @@
 (`/owner`, escalation, feedback to the product managers, vacancy notices, blockers).
 
 The holders who are here (not away, account not deactivated) are told. When none is, the
-role's backup stands in, if they are here. Otherwise nobody can be told, and `why` says
-what kept the holders from it, so the person who acted can be told instead.
+role's backup stands in, if they are here. Otherwise nobody can be told: `why` says what
+kept the holders from it, and `absent` who is away (the holders, then the backup) and until
+when, so the person who acted can be told who is back first.
 """
 
 from __future__ import annotations
@@ -20,6 +21,20 @@ WHYS = (NO_HOLDER, AWAY, VACATED)
 
 
 @dataclass(frozen=True)
+class Absent:
+    """Someone who would be told but is away, until `until` (their last day away)."""
+
+    user_id: str
+    until: date
+    backup: bool = False  # the role's backup, not a holder
+
+    @property
+    def back_on(self) -> date:
+        """The first day they are back."""
+        return self.until + timedelta(days=1)
+
+
+@dataclass(frozen=True)
 class Routing:
     """Who to tell about something routed to `role_key`, and in what capacity."""
 
@@ -28,6 +43,8 @@ class Routing:
     backup: bool = False  # `people` is the role's backup, standing in for its holders
     why: str | None = None  # why no holder is told (one of WHYS); None when holders are
     back_on: date | None = None  # with AWAY: the first day a holder is back
+    # When nobody can be told: who is away, holders first, then the backup when away too.
+    absent: tuple[Absent, ...] = ()
 
     @property
     def nobody(self) -> bool:
@@ -37,6 +54,16 @@ class Routing:
     def without(self, user_id: str) -> tuple[str, ...]:
         """Who to tell besides `user_id` (the person who acted needs no news of it)."""
         return tuple(u for u in self.people if u != user_id)
+
+    @property
+    def backup_away(self) -> Absent | None:
+        """The backup, when nobody can be told and the backup is away too."""
+        return next((a for a in self.absent if a.backup), None)
+
+    @property
+    def first_back(self) -> Absent | None:
+        """Of the people away, whoever is back first (a holder before the backup)."""
+        return min(self.absent, key=lambda a: a.until, default=None)
 
 
 def route(
@@ -57,4 +84,7 @@ def route(
     back = last + timedelta(days=1) if last else None
     if backup and backup not in gone and backup not in away:
         return Routing(role_key, (backup,), True, why, back)
-    return Routing(role_key, (), False, why, back)
+    absent = sorted((Absent(u, away[u]) for u in here), key=lambda a: a.until)
+    if backup and backup not in gone and backup in away and backup not in here:
+        absent.append(Absent(backup, away[backup], backup=True))
+    return Routing(role_key, (), False, why, back, tuple(absent))

@@ -93,10 +93,22 @@ def card(ticket: Ticket, now: datetime, lang: str) -> tuple[str, list[dict[str, 
 def _card_context(ticket: Ticket, lang: str) -> str:
     parts = [t(lang, "issue.card.filed_by", user=user(ticket.reporter_id))]
     if ticket.escalated_by:
-        parts.append(t(lang, "issue.card.escalated", user=user(ticket.escalated_by)))
+        parts.append(_escalated(ticket, lang))
     if ticket.source_permalink:
         parts.append(f"<{ticket.source_permalink}|{t(lang, 'issue.card.source')}>")
     return " · ".join(parts)
+
+
+def _escalated(ticket: Ticket, lang: str) -> str:
+    """'escalated by @dan to @tess (Tech Lead)', or '… to @carol (backup: no Tech Lead is
+    here)'; only who escalated for an escalation that did not record its recipients."""
+    by = user(str(ticket.escalated_by))
+    to = ticket.escalated_to or {}
+    people = ", ".join(user(str(u)) for u in to.get("to") or ())
+    if not people:
+        return t(lang, "issue.card.escalated", user=by)
+    key = "issue.card.escalated_to_backup" if to.get("backup") else "issue.card.escalated_to"
+    return t(lang, key, user=by, people=people)
 
 
 def card_buttons(ticket: Ticket, lang: str) -> list[dict[str, Any]]:

@@ -182,7 +182,10 @@ def _named(answers: list[service.AreaAnswer]) -> set[str]:
     found: set[str] = set()
     for answer in answers:
         found |= {p.user_id for p in answer.owners} | set(answer.vacated)
-        found |= {p.user_id for _, people in answer.contributors for p in people}
+        found |= {a.user_id for a in answer.routing.absent}
+        for c in answer.contributors:
+            found |= {p.user_id for p in c.holders} | set(c.routing.people)
+            found |= {a.user_id for a in c.routing.absent}
     return found
 
 

@@ -11,12 +11,13 @@ from typing import Any
 
 from domain.catalog import Area, Role
 from domain.matching import FUZZY, Hit
+from domain.routing import NO_HOLDER, Routing
 from handlers.limits import BLOCKS_TEXT, MESSAGE_BLOCKS, SECTION_TEXT, cut_markup, fit_joined
 from handlers.mrkdwn import escape
 from handlers.replies import actions, button, context_block, section
-from handlers.routing_text import stand_in
+from handlers.routing_text import absent, nobody_here, stand_in
 from i18n import t
-from services.owner import AreaAnswer, Person
+from services.owner import AreaAnswer, Contributor, Person
 
 SHARE = "owner_share"
 MAX_ANSWERS = 20  # areas answered each in its own section, with its own share button
@@ -37,16 +38,29 @@ def person(who: Person, lang: str) -> str:
 
 
 def owners_line(answer: AreaAnswer, lang: str) -> str:
-    """Who to ask: the override, the backup first while holders are away, or the holders."""
+    """Who to ask: the override, the backup first while holders are away, the holders; or,
+    when the backup is away too, that nobody is here, until when and who is back first."""
     role = answer.role.name(lang)
-    if not answer.owners:
-        return t(lang, "owner.nobody", role=role, key=answer.role.key)
     people = ", ".join(person(p, lang) for p in answer.owners)
     if answer.override:
         return t(lang, "owner.override", people=people, role=role)
     if answer.backup_first:
         return backup_line(answer, lang)
+    here = _nobody_here(answer.routing, role, lang)
+    if here is not None:
+        return here
+    if not answer.owners:
+        return t(lang, "owner.nobody", role=role, key=answer.role.key)
     return t(lang, "owner.holders", people=people, role=role)
+
+
+def _nobody_here(routing: Routing, role: str, lang: str) -> str | None:
+    """The backup is away too: who is away until when and who is back first (with how an
+    admin assigns the role, when nobody holds it)."""
+    text = nobody_here(routing, role, lang) if routing.backup_away else None
+    if text is not None and routing.why == NO_HOLDER:
+        text += " " + t(lang, "routing.hint.no_holder", key=routing.role_key)
+    return text
 
 
 def backup_line(answer: AreaAnswer, lang: str) -> str:
@@ -67,12 +81,23 @@ def answer_text(answer: AreaAnswer, lang: str) -> str:
     if answer.stale_override:
         lines.append(t(lang, "owner.stale_override", area=area_name(answer.area, lang)))
     if answer.contributors:
-        parts = [
-            f"{role.name(lang)} ({', '.join(person(p, lang) for p in people) or '—'})"
-            for role, people in answer.contributors
-        ]
+        parts = [f"{c.role.name(lang)} ({contributing(c, lang)})" for c in answer.contributors]
         lines.append(t(lang, "owner.contributors", roles="; ".join(parts)))
     return cut_markup("\n".join(lines), SECTION_TEXT)
+
+
+def contributing(role: Contributor, lang: str) -> str:
+    """Who answers for a contributing role, by the one rule: its holders here (away ones
+    marked after them), else the backup standing in named as the backup, else who is away
+    (the backup too) until when."""
+    routing = role.routing
+    away = [person(p, lang) for p in role.holders if p.away_until is not None]
+    if routing.backup:
+        name = role.role.name(lang)
+        return ", ".join([stand_in(routing.people[0], name, routing.why, lang), *away])
+    if routing.backup_away:
+        return ", ".join(absent(a, lang) for a in routing.absent)
+    return ", ".join(person(p, lang) for p in role.holders) or "—"
 
 
 def why(hit: Hit, lang: str, query: str) -> str | None:
@@ -135,8 +160,11 @@ def role_reply(
     """The question named a role: who holds it (a backup standing in is named as the
     backup, never as a holder), and the areas it owns (each shareable)."""
     head = t(lang, "owner.role", role=role.name(lang), key=role.key)
+    here = _nobody_here(people.routing, role.name(lang), lang)
     if people.backup_first:
         head += "\n" + backup_line(people, lang)
+    elif here is not None:
+        head += "\n" + here
     elif people.holders:
         held = ", ".join(person(p, lang) for p in people.holders)
         head += "\n" + t(lang, "owner.role.held", people=held)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from domain.catalog import Catalog
-from domain.routing import AWAY, Routing
+from domain.routing import AWAY, Absent, Routing
 from handlers.mrkdwn import escape
 from i18n import t
 
@@ -32,7 +32,34 @@ def told(routing: Routing, role: str, lang: str) -> str:
     return ", ".join(f"<@{u}>" for u in routing.people)
 
 
+def absent(who: Absent, lang: str) -> str:
+    """'@bob (away until …)', or '@carol (backup, away until …)'."""
+    key = "routing.backup_away_until" if who.backup else "routing.away_until"
+    return t(lang, key, user=f"<@{who.user_id}>", date=who.until.isoformat())
+
+
+def nobody_here(routing: Routing, role: str, lang: str) -> str | None:
+    """'Nobody for Tech Lead is here: @bob (away until …), @carol (backup, away until …).
+    @bob is back first, on …' — None when nobody is away (nobody holds the role, say)."""
+    first = routing.first_back
+    if first is None:
+        return None
+    return t(
+        lang,
+        "routing.nobody_here",
+        role=role,
+        people=", ".join(absent(a, lang) for a in routing.absent),
+        first=f"<@{first.user_id}>",
+        date=first.back_on.isoformat(),
+        count=len(routing.absent),
+    )
+
+
 def why_nobody(routing: Routing, role: str, lang: str) -> str:
-    """Why nobody could be told, and what an admin can do about it."""
+    """Why nobody could be told (who is away and who is back first, when the backup is away
+    too), and what an admin can do about it."""
+    here = nobody_here(routing, role, lang) if routing.backup_away else None
+    if here is not None:
+        return here + " " + t(lang, f"routing.hint.{routing.why}", key=routing.role_key)
     day = routing.back_on.isoformat() if routing.back_on else "?"
     return t(lang, f"routing.why.{routing.why}", role=role, key=routing.role_key, date=day)

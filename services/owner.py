@@ -34,6 +34,17 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Contributor:
+    """A contributing role, by the rule every path follows: its holders still here (present
+    ones first, away ones marked) and whom it routes to (the backup standing in when no
+    holder is here; who is away, the backup too, when nobody is)."""
+
+    role: Role
+    holders: tuple[Person, ...]
+    routing: Routing
+
+
+@dataclass(frozen=True)
 class AreaAnswer:
     """Who to ask about one area, in the order to ask them."""
 
@@ -43,7 +54,7 @@ class AreaAnswer:
     override: bool
     backup_first: bool
     vacated: tuple[str, ...]
-    contributors: tuple[tuple[Role, tuple[Person, ...]], ...]
+    contributors: tuple[Contributor, ...]
     # Whom something routed to the role reaches (domain.routing: the one rule).
     routing: Routing
     # The person set with `/owner set` whose account is deactivated: the holders answer
@@ -165,7 +176,9 @@ class _Facts:
             rest = tuple(p for p in holders if p.user_id not in routing.people)
             owners, backup_first = (*(Person(u) for u in routing.people), *rest), True
         contributors = tuple(
-            (catalog.roles[k], self.people(k)) for k in area.contributors if k in catalog.roles
+            Contributor(catalog.roles[k], self.people(k), self.routing(k))
+            for k in area.contributors
+            if k in catalog.roles
         )
         stale = chosen if chosen and chosen in self.gone else None
         return AreaAnswer(

@@ -251,7 +251,7 @@ def escalate(
     routing = check_escalation(session, ticket, actor_id, is_admin, day)
     check_fields(**(packet or {}))
     to: dict[str, Any] = {"to": list(routing.people)}
-    if routing.backup:  # the thread and the DM say the backup stands in, and why
+    if routing.backup:  # the thread, the DM and the card say the backup stands in, and why
         to |= {"backup": True, "why": routing.why}
     change = _apply(
         session,
@@ -262,6 +262,7 @@ def escalate(
         detail={**to, **(packet or {})},
         escalated_at=now,
         escalated_by=actor_id,
+        escalated_to=to,
     )
     return change, routing
 
@@ -287,6 +288,17 @@ def tech_leads(session: Session, team_id: str, day: date) -> Routing:
     """Whom an escalation goes to; NotFound (saying why, and what an admin can do) when
     nobody can be told."""
     routing = route_role(session, team_id, TECH_LEAD_ROLE, day)
+    backup, first = routing.backup_away, routing.first_back
+    if backup is not None and first is not None:  # say who is back first, the backup too
+        holders = [a for a in routing.absent if not a.backup]
+        raise NotFound(
+            "issue.escalate.all_away" if holders else "issue.escalate.backup_away",
+            holders=", ".join(f"<@{a.user_id}>" for a in holders),
+            backup=f"<@{backup.user_id}>",
+            backup_back=backup.back_on.isoformat(),
+            first=f"<@{first.user_id}>",
+            date=first.back_on.isoformat(),
+        )
     if routing.nobody:
         back = routing.back_on.isoformat() if routing.back_on else "?"
         raise NotFound(NO_TECH_LEAD[routing.why or NO_HOLDER], date=back)

@@ -184,6 +184,9 @@ class Ticket(Base):
     card_ts: Mapped[str | None] = mapped_column(String(32))
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     escalated_by: Mapped[str | None] = mapped_column(USER)
+    # Whom the latest escalation went to (`to`; `backup` and `why` when the tech lead's
+    # backup stood in), as its event records it: the card names them without a query.
+    escalated_to: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from domain.routing import AWAY, NO_HOLDER, VACATED, Routing, route
+from domain.routing import AWAY, NO_HOLDER, VACATED, Absent, Routing, route
 from slack_emulator import payloads
 from storage.profiles import save_profile
 from tests.harness import Harness, visible_text
@@ -36,9 +36,19 @@ def test_the_rule_holders_here_else_the_backup_else_nobody_and_why() -> None:
     )
     assert route("r", [], "UK", {}, set()) == Routing("r", ("UK",), True, NO_HOLDER)
     assert route("r", ["UA"], "UK", {}, {"UA"}) == Routing("r", ("UK",), True, VACATED)
-    # The backup away or deactivated too: nobody, and the first holder back is said.
+    # The backup away or deactivated too: nobody, and who is away until when (holders by
+    # their return, then the backup), so the first back can be said.
     nobody = route("r", ["UA", "UC"], "UK", {**away, "UK": date(2026, 3, 9)}, set())
-    assert nobody == Routing("r", (), False, AWAY, date(2026, 3, 5))
+    absent = (Absent("UC", date(2026, 3, 4)), Absent("UA", date(2026, 3, 6)))
+    kept = Absent("UK", date(2026, 3, 9), backup=True)
+    assert nobody == Routing("r", (), False, AWAY, date(2026, 3, 5), (*absent, kept))
+    assert nobody.first_back == absent[0] and nobody.backup_away == kept
+    assert absent[0].back_on == date(2026, 3, 5)
+    early = route("r", ["UA"], "UK", {**away, "UK": date(2026, 3, 3)}, set())
+    assert early.first_back == Absent("UK", date(2026, 3, 3), backup=True)  # back first
+    alone = route("r", [], "UK", {"UK": date(2026, 3, 3)}, set())
+    assert alone.why == NO_HOLDER and alone.absent == (Absent("UK", date(2026, 3, 3), True),)
+    assert route("r", ["UA"], None, away, set()).backup_away is None  # no backup at all
     assert route("r", ["UA"], "UK", {}, {"UA", "UK"}).why == VACATED
     assert route("r", [], None, {}, set()).nobody
     assert Routing("r", ("UA", "UB")).without("UA") == ("UB",)
@@ -91,12 +101,17 @@ def test_escalation_nobody_can_take_tells_the_escalating_user(desk: Harness) -> 
     desk.command("/role", "backup tech-lead <@UCAROL>")
     desk.command("/role", "away <@UCAROL> until 2026-03-20", user="UCAROL")
     away = desk.command("/issue", "escalate 1 rows vanish", user="UDAN").text
-    assert "Every Tech Lead is away (the first is back on 2026-03-07)" in away
+    assert (
+        "Nobody can take an escalation now: every Tech Lead (<@UBOB>) is away, and so is the"
+        " backup, <@UCAROL> (back on 2026-03-21). <@UBOB> is back first, on 2026-03-07." in away
+    )
     assert "/role backup tech-lead" in away
     zh = desk.command("/issue", "escalate 1 急", user="UZHAO").text
-    assert "技术负责人都在休假（最早 2026-03-07 回来）" in zh
+    assert "技术负责人（<@UBOB>）都在休假，后备 <@UCAROL> 也在休假（2026-03-21 回来）" in zh
+    assert "最早回来的是 <@UBOB>（2026-03-07）" in zh
     press = desk.action("issue_escalate", "1", user="UDAN", message=card(desk, 1), channel=SUPPORT)
-    assert "Every Tech Lead is away" in visible_text(desk.responses(press.response_key)[-1])
+    shown = visible_text(desk.responses(press.response_key)[-1])
+    assert "Nobody can take an escalation now" in shown and "<@UBOB> is back first" in shown
     assert ticket(desk, 1).escalated_at is None
     assert dms(desk, "UBOB") == [] and dms(desk, "UCAROL") == []
 
@@ -125,7 +140,10 @@ def test_feedback_with_no_product_manager_tells_the_reporter(desk: Harness) -> N
     assert "wants SSO" in told and "你是产品经理的后备" in told
     desk.command("/role", "away <@UCAROL> until 2026-03-06", user="UCAROL")
     away = desk.command("/issue", "[feedback] wants SAML", user="UALICE").text
-    assert "Every Product Manager holder is away (the first is back on 2026-03-07)" in away
+    assert (
+        "Nobody for Product Manager is here: <@UBOB> (away until 2026-03-06), <@UCAROL>"
+        " (backup, away until 2026-03-06). <@UBOB> is back first, on 2026-03-07." in away
+    )
 
 
 # --- vacancy notices ---------------------------------------------------------------------------
@@ -231,3 +249,141 @@ def test_a_blocker_for_an_away_role_goes_to_its_backup_named_as_such(team: Week)
     assert not [m for m in team.dms(NY) if "需要产品经理确认需求" in m["text"]]
     (notice,) = [m for m in team.dms(BACKUP) if "需要产品经理确认需求" in m["text"]]
     assert "你是该角色的后备" in notice["text"]
+
+
+# --- the card names whom an escalation went to -------------------------------------------------
+def _card_context(app: Harness, number: int) -> str:
+    (context,) = [b for b in card(app, number)["blocks"] if b["type"] == "context"]
+    return " ".join(str(e["text"]) for e in context["elements"])
+
+
+def test_the_card_says_whom_the_escalation_went_to(desk: Harness) -> None:
+    desk.clock.set(NOW)
+    _agent(desk, "UDAN")
+    give_role(desk, "UTESS", "tech-lead")
+    desk.command("/role", "backup tech-lead <@UCAROL>")
+    desk.command("/issue", "data loss on export", user="UALICE")
+    desk.command("/issue", "export is slow", user="UALICE")
+    desk.command("/issue", "escalate 1 rows vanish", user="UDAN")
+    assert "escalated by <@UDAN> to <@UTESS> (Tech Lead)" in _card_context(desk, 1)
+
+    desk.command("/role", "away <@UTESS> until 2026-03-06", user="UTESS")
+    desk.command("/issue", "escalate 2 slow", user="UDAN")
+    shown = _card_context(desk, 2)
+    assert "escalated by <@UDAN> to <@UCAROL> (backup: no Tech Lead is here)" in shown
+    assert "to <@UTESS>" not in shown and "(Tech Lead)" not in shown
+    assert "to <@UTESS> (Tech Lead)" in _card_context(desk, 1)  # the first one's stays
+    assert (
+        "escalated by <@UDAN> to <@UCAROL> (backup"
+        in desk.command("/issue", "show 2", user="UDAN").text
+    )
+
+    desk.command("/rolecall", "config language zh")  # the channel's language: the card's
+    desk.command("/issue", "take 2", user="UDAN")  # a change re-renders the card
+    assert "已由 <@UDAN> 升级给 <@UCAROL>（后备：目前没有技术负责人在岗）" in _card_context(desk, 2)
+    desk.command("/issue", "take 1", user="UDAN")
+    assert "已由 <@UDAN> 升级给 <@UTESS>（技术负责人）" in _card_context(desk, 1)
+
+
+# --- contributing roles follow the rule --------------------------------------------------------
+def test_contributing_roles_name_the_backup_standing_in_and_who_is_away(app: Harness) -> None:
+    app.clock.set(NOW)
+    give_role(app, "UALICE", "product-manager")  # Roadmap: PM, with Tech Lead contributing
+    give_role(app, "UBOB", "tech-lead")
+    app.command("/role", "backup tech-lead <@UCAROL>")
+    here = app.command("/owner", "roadmap", user="UALICE").text
+    assert "Contributing: Tech Lead (<@UBOB>)" in here and "UCAROL" not in here
+
+    app.command("/role", "away <@UBOB> until 2026-03-06", user="UBOB")
+    away = app.command("/owner", "roadmap", user="UALICE").text
+    assert (
+        "Contributing: Tech Lead (<@UCAROL> (backup, Tech Lead is away),"
+        " <@UBOB> (away until 2026-03-06))" in away
+    )
+    zh = app.command("/owner", "路线图", user="UCAROL").text
+    assert (
+        "协作角色：技术负责人 (<@UCAROL>（后备，技术负责人休假中）, <@UBOB>（休假至 2026-03-06）)"
+        in zh
+    )
+
+    app.command("/role", "away <@UCAROL> until 2026-03-20", user="UCAROL")
+    gone = app.command("/owner", "roadmap", user="UALICE").text
+    assert (
+        "Tech Lead (<@UBOB> (away until 2026-03-06), <@UCAROL> (backup, away until 2026-03-20))"
+        in gone
+    )
+    assert "<@UALICE>" in gone.split("Contributing")[0]  # the owner is untouched
+
+
+# --- nobody is here, the backup neither: who is back first --------------------------------------
+def test_owner_says_nobody_is_here_and_who_is_back_first(app: Harness) -> None:
+    app.clock.set(NOW)
+    app.slack.add_user("UDAVE", "dave")
+    give_role(app, "UBOB", "tech-lead")
+    give_role(app, "UDAVE", "tech-lead")
+    app.command("/role", "backup tech-lead <@UCAROL>")
+    app.command("/role", "away <@UBOB> until 2026-03-10", user="UBOB")
+    app.command("/role", "away <@UDAVE> until 2026-03-06", user="UDAVE")
+    app.command("/role", "away <@UCAROL> until 2026-03-20", user="UCAROL")
+    said = (
+        "Nobody for Tech Lead is here: <@UDAVE> (away until 2026-03-06), <@UBOB> (away until"
+        " 2026-03-10), <@UCAROL> (backup, away until 2026-03-20). <@UDAVE> is back first, on"
+        " 2026-03-07."
+    )
+    assert said in app.command("/owner", "code review", user="UALICE").text
+    assert said in app.command("/owner", "tech lead", user="UALICE").text
+    assert "Held by" not in app.command("/owner", "tech lead", user="UALICE").text
+    zh = app.command("/owner", "代码评审", user="UCAROL").text
+    assert "技术负责人目前无人在岗：<@UDAVE>（休假至 2026-03-06）" in zh
+    assert "<@UCAROL>（后备，休假至 2026-03-20）。最早回来的是 <@UDAVE>（2026-03-07）。" in zh
+
+    app.command("/role", "away <@UCAROL> until 2026-03-03", user="UCAROL")  # back sooner
+    early = app.command("/owner", "code review", user="UALICE").text
+    assert "<@UCAROL> is back first, on 2026-03-04." in early
+
+    app.command("/role", "unassign <@UBOB> tech-lead")  # nobody holds it; the backup is away
+    app.command("/role", "unassign <@UDAVE> tech-lead")
+    alone = app.command("/owner", "code review", user="UALICE").text
+    assert (
+        "Nobody for Tech Lead is here: <@UCAROL> (backup, away until 2026-03-03), back on"
+        " 2026-03-04. An admin can assign it: `/role assign @someone tech-lead`" in alone
+    )
+
+
+def test_every_path_agrees_when_the_backup_is_away_too(desk: Harness) -> None:
+    desk.clock.set(NOW)
+    _agent(desk, "UDAN")
+    _agent(desk, "UZHAO", "zh-CN")
+    give_role(desk, "UBOB", "tech-lead")
+    desk.command("/role", "backup tech-lead <@UCAROL>")
+    desk.command("/role", "away <@UCAROL> until 2026-03-04", user="UCAROL")  # back first
+    desk.command("/role", "away <@UBOB> until 2026-03-10", user="UBOB")
+    desk.command("/issue", "data loss on export", user="UALICE")
+    refused = desk.command("/issue", "escalate 1 rows vanish", user="UDAN").text
+    assert "and so is the backup, <@UCAROL> (back on 2026-03-05)" in refused
+    assert "<@UCAROL> is back first, on 2026-03-05" in refused
+    answer = desk.command("/owner", "code review", user="UDAN").text
+    assert "<@UCAROL> is back first, on 2026-03-05" in answer
+    zh = desk.command("/issue", "escalate 1 急", user="UZHAO").text
+    assert "最早回来的是 <@UCAROL>（2026-03-05）" in zh
+
+    desk.command("/role", "unassign <@UBOB> tech-lead")  # nobody holds it, the backup away
+    alone = desk.command("/issue", "escalate 1 rows vanish", user="UDAN").text
+    assert "no Tech Lead is here, and the backup, <@UCAROL>, is away (back on 2026-03-05)" in alone
+    assert (
+        "没有技术负责人在岗，后备 <@UCAROL> 也在休假（2026-03-05 回来）"
+        in desk.command("/issue", "escalate 1 急", user="UZHAO").text
+    )
+    assert ticket(desk, 1).escalated_at is None and dms(desk, "UCAROL") == []
+
+    give_role(desk, "UPAM", "product-manager")  # feedback: the same facts, the reporter told
+    desk.command("/role", "backup pm <@UCAROL>")
+    desk.command("/role", "away <@UPAM> until 2026-03-10", user="UPAM")
+    zh_fb = desk.command("/issue", "[反馈] 希望支持深色模式", user="UZHAO").text
+    assert "这条反馈没有通知到任何产品经理。" in zh_fb
+    assert (
+        "产品经理目前无人在岗：<@UPAM>（休假至 2026-03-10）, <@UCAROL>（后备，休假至 2026-03-04）"
+        in zh_fb
+    )
+    assert "最早回来的是 <@UCAROL>（2026-03-05）" in zh_fb
+    assert "`/role backup product-manager @someone`" in zh_fb
