@@ -47,7 +47,7 @@ def change_config(session: Session, team_id: str, key: str, raw: str) -> str | N
             "rolecall.config.unknown_key",
             usage="rolecall.usage",
             key=key,
-            keys=", ".join(CONFIG_KEYS),
+            keys=tuple(f"`{k}`" for k in CONFIG_KEYS),  # joined in the reader's way
         )
     if raw.strip().lower() in ("reset", "default", "unset"):
         set_workspace_setting(session, team_id, key, None)

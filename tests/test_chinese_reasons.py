@@ -92,3 +92,35 @@ def test_an_area_in_a_refusal_is_named_in_the_readers_language(app: Harness) -> 
     assert "已是现有领域" in exists
     assert_chinese(exists, "roadmap")
     assert "already an area: Roadmap" in app.command("/owner", "add roadmap pm").text
+
+
+def test_several_areas_in_a_refusal_are_named_in_the_readers_language(app: Harness) -> None:
+    app.command("/role", f"assign <@{CAROL}> product-owner")
+    topic = "code review and roadmap"
+    several = app.command("/owner", f"unset {topic}", user=CAROL).text
+    assert "代码评审、产品路线图" in several and "用法：" in several
+    assert_chinese(several, topic)
+    assert "(Code Review, Roadmap)" in app.command("/owner", f"unset {topic}").text
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "echoed", "english"),
+    [
+        ("/issue", "list weird", "weird", "use open, mine, all, urgent or feedback"),
+        ("/issue", "[superurgent] x", "superurgent", "a severity (low, normal, high, urgent)"),
+        (
+            "/rolecall",
+            "config timezone Mars/Base",
+            "timezone",
+            "Settings: `support_channel`, `admins`",
+        ),
+    ],
+)
+def test_the_words_a_refusal_offers_are_the_readers(
+    desk: Harness, command: str, text: str, echoed: str, english: str
+) -> None:
+    desk.command("/role", f"assign <@{CAROL}> product-owner")
+    chinese = desk.command(command, text, user=CAROL).text
+    assert "用法：" in chinese
+    assert_chinese(chinese, echoed)
+    assert english in desk.command(command, text).text
