@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from i18n import messages
 from services.config import configured_keys
 from tests.harness import Harness
 from tests.issue_fixtures import give_role
@@ -27,6 +28,21 @@ def assert_chinese(text: str, *values: str) -> None:
     words = re.findall(r"[A-Za-z]{2,}", rest)
     assert words == [], f"English {words} in: {text}"
     assert re.search(r"[\u4e00-\u9fff]", text), text
+
+
+# Names and examples a Chinese text may keep as they are.
+_KEPT = {"Rolecall", "Slack", "NUL", "TA", "alice", "support"}
+
+
+def test_no_chinese_message_carries_english_words() -> None:
+    """The catalogue's side of it: English in a Chinese text is code, a name or an example."""
+    english = {}
+    for key, texts in messages().items():
+        rest = _ALLOWED.sub(" ", re.sub(r"\{[^}]*\}|&[a-z]+;", " ", texts["zh"]))
+        words = set(re.findall(r"[A-Za-z]{2,}", rest)) - _KEPT
+        if words:
+            english[key] = sorted(words)
+    assert english == {}
 
 
 def test_the_helper_catches_english_and_allows_code() -> None:
