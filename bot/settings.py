@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from domain.config import DEFAULT_FIRST_RESPONSE, normalize_value
+from domain.config import DEFAULT_FIRST_RESPONSE, BadValue, normalize_value
+from i18n import t
 
 DEFAULT_CATALOG = Path(__file__).resolve().parent.parent / "domain" / "catalog_default.yml"
 
@@ -62,7 +63,11 @@ class Settings(BaseSettings):
     def _check_workspace_default(cls, value: str | None, info: ValidationInfo) -> str | None:
         if not value:
             return _UNSET_DEFAULTS[info.field_name or ""]
-        return normalize_value(info.field_name or "", value)
+        try:
+            return normalize_value(info.field_name or "", value)
+        except BadValue as bad:
+            # Whoever deploys reads English; the hint is the one `/rolecall config` gives.
+            raise ValueError(t("en", bad.reason.key, **bad.reason.params)) from None
 
     @field_validator("admins", mode="before")
     @classmethod

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
-from domain.errors import UsageError
+from domain.errors import Phrase, UsageError
 from domain.parsing import parse_channel, parse_user
 
 SEVERITIES = ("urgent", "high", "normal", "low")
@@ -33,6 +33,15 @@ _LANGUAGE_NAMES = {
 # The units the bot prints (1d, 25h, 90m) and their Chinese forms.
 _TARGET = re.compile(r"^(\d+(?:\.\d+)?)\s*(d|h|m|min|天|小时|分钟|分)?$")
 _UNIT_MINUTES = {"d": 1440, "天": 1440, "h": 60, "小时": 60, "m": 1, "min": 1, "分钟": 1, "分": 1}
+
+
+class BadValue(ValueError):
+    """A refused setting; `reason` says how to write it (a message key, rendered in the
+    reader's language: no English is built here)."""
+
+    def __init__(self, reason: str, /, **params: str) -> None:
+        super().__init__(reason)
+        self.reason = Phrase(f"rolecall.config.reason.{reason}", **params)
 
 
 class Defaults(Protocol):
@@ -72,15 +81,17 @@ def parse_first_response(text: str) -> dict[str, int]:
         severity = severity.strip().lower()
         match = _TARGET.match(amount.strip().lower())
         if severity not in SEVERITIES or not match:
-            raise ValueError(f"write it like {DEFAULT_FIRST_RESPONSE}")
+            raise BadValue("first_response", example=DEFAULT_FIRST_RESPONSE)
         number, unit = float(match.group(1)), match.group(2) or "h"
         minutes = int(number * _UNIT_MINUTES[unit])
         if minutes <= 0:
-            raise ValueError("each target must be above zero")
+            raise BadValue("first_response_zero")
         targets[severity] = minutes
     missing = [s for s in SEVERITIES if s not in targets]
     if missing:
-        raise ValueError(f"missing {', '.join(missing)}; write it like {DEFAULT_FIRST_RESPONSE}")
+        raise BadValue(
+            "first_response_missing", missing=", ".join(missing), example=DEFAULT_FIRST_RESPONSE
+        )
     return targets
 
 
@@ -91,29 +102,29 @@ def supported_countries() -> frozenset[str]:
 
 
 def normalize_value(key: str, raw: str) -> str:
-    """Check a `/rolecall config` value and return it in stored form; ValueError if bad."""
+    """Check a `/rolecall config` value and return it in stored form; BadValue if bad."""
     raw = raw.strip()
     if key == "support_channel":
         try:
             return parse_channel(raw)
         except UsageError:
-            raise ValueError("name a channel like #support") from None
+            raise BadValue("support_channel") from None
     if key == "admins":
         tokens = [tok for tok in re.split(r"[\s,]+", raw) if tok]
         try:
             return ",".join(parse_user(tok) for tok in tokens)
         except UsageError:
-            raise ValueError("mention people, like @alice @bob") from None
+            raise BadValue("admins") from None
     if key == "default_tz":
         try:
             ZoneInfo(raw)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("use a time zone name like Europe/Berlin or Asia/Shanghai") from None
+            raise BadValue("default_tz") from None
         return raw
     if key == "holidays":
         code = raw.upper()
         if not re.fullmatch(r"[A-Z]{2}", code) or code not in supported_countries():
-            raise ValueError("use a two-letter country code with a holiday calendar, like US or CN")
+            raise BadValue("holidays")
         return code
     if key == "first_response":
         targets = parse_first_response(raw)
@@ -121,7 +132,7 @@ def normalize_value(key: str, raw: str) -> str:
     if key == "language":
         lang = _LANGUAGE_NAMES.get(raw.lower())
         if lang is None:
-            raise ValueError("use en (English) or zh (Chinese)")
+            raise BadValue("language")
         return lang
     raise KeyError(key)
 

@@ -6,11 +6,29 @@ rendered in the user's language, plus the usage key of the command that failed, 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
+
+
+class Phrase:
+    """A part of a message that is a message itself (why a value was refused, a status's
+    name): its key and parameters, rendered in the reader's language where the whole is, so
+    no English is built into a sentence another language reads."""
+
+    def __init__(self, key: str, /, **params: Any) -> None:
+        self.key = key
+        self.params = params
+
+
+@runtime_checkable
+class Named(Protocol):
+    """Catalogue data with a name in each language (an area, a role): shown in the reader's."""
+
+    def name(self, lang: str) -> str: ...
 
 
 class RolecallError(Exception):
-    """A problem the user can fix; never logged as a crash."""
+    """A problem the user can fix; never logged as a crash. A parameter may be a `Phrase`, a
+    `Named` or a tuple of them: the boundary renders it in the reader's language."""
 
     def __init__(self, key: str, /, *, usage: str | None = None, **params: Any) -> None:
         super().__init__(key)

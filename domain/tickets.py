@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain.config import SEVERITIES
-from domain.errors import Conflict, UsageError
+from domain.errors import Conflict, Phrase, UsageError
 from domain.parsing import check_text, plain
 
 USAGE = "issue.usage"
@@ -66,10 +66,11 @@ def next_status(status: str, action: str, number: int) -> str:
     target = TRANSITIONS[action].get(status)
     if target is not None:
         return target
+    shown = Phrase(f"issue.status.{status}")  # in the reader's words, not the stored ones
     if status in ("resolved", "closed") and (action, status) not in REFUSALS:
         # Working on a finished ticket: the way back is reopen.
-        raise Conflict("issue.refused.finished", number=number, status=status)
-    raise Conflict(REFUSALS[(action, status)], number=number, status=status)
+        raise Conflict("issue.refused.finished", number=number, status=shown)
+    raise Conflict(REFUSALS[(action, status)], number=number, status=shown)
 
 
 def check_fields(**fields: str | None) -> None:

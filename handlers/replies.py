@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.errors import RolecallError
+from domain.errors import Named, Phrase, RolecallError
 from domain.parsing import is_user, parse_user
 from handlers.limits import SECTION_TEXT, cut_markup
 from handlers.mrkdwn import escape_keeping_references
@@ -24,7 +24,13 @@ def ephemeral(text: str, blocks: list[dict[str, Any]] | None = None) -> dict[str
 MENTION_PARAMS = frozenset({"user"})
 
 
-def _error_param(key: str, value: object) -> object:
+def _error_param(lang: str, key: str, value: object) -> object:
+    if isinstance(value, Phrase):
+        return t(lang, value.key, **_error_params(lang, value.params))
+    if isinstance(value, Named):
+        return escape_keeping_references(value.name(lang))
+    if isinstance(value, tuple):
+        return t(lang, "error.list_separator").join(str(_error_param(lang, key, v)) for v in value)
     if not isinstance(value, str):
         return value
     if key in MENTION_PARAMS and is_user(value):
@@ -32,10 +38,13 @@ def _error_param(key: str, value: object) -> object:
     return escape_keeping_references(value)
 
 
+def _error_params(lang: str, params: dict[str, Any]) -> dict[str, object]:
+    return {k: _error_param(lang, k, v) for k, v in params.items()}
+
+
 def error_text(lang: str, error: RolecallError, *, with_usage: bool = True) -> str:
     """The error's message, plus the right usage when the error names one (and is wanted)."""
-    params = {k: _error_param(k, v) for k, v in error.params.items()}
-    text = t(lang, error.key, **params)
+    text = t(lang, error.key, **_error_params(lang, error.params))
     if error.usage and with_usage:
         text += f"\n{t(lang, 'error.usage_hint')} {t(lang, error.usage)}"
     return text

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from domain.config import CONFIG_KEYS, Defaults, WorkspaceConfig, effective_config, normalize_value
+from domain.config import (
+    CONFIG_KEYS,
+    BadValue,
+    Defaults,
+    WorkspaceConfig,
+    effective_config,
+    normalize_value,
+)
 from domain.errors import UsageError
 from storage.workspace import set_workspace_setting, workspace_settings
 
@@ -40,16 +47,20 @@ def change_config(session: Session, team_id: str, key: str, raw: str) -> str | N
             "rolecall.config.unknown_key",
             usage="rolecall.usage",
             key=key,
-            keys=", ".join(CONFIG_KEYS),
+            keys=tuple(f"`{k}`" for k in CONFIG_KEYS),  # joined in the reader's way
         )
     if raw.strip().lower() in ("reset", "default", "unset"):
         set_workspace_setting(session, team_id, key, None)
         return None
     try:
         value = normalize_value(key, raw)
-    except ValueError as exc:
+    except BadValue as bad:
         raise UsageError(
-            "rolecall.config.bad_value", usage="rolecall.usage", key=key, value=raw, reason=str(exc)
+            "rolecall.config.bad_value",
+            usage="rolecall.usage",
+            key=key,
+            value=raw,
+            reason=bad.reason,
         ) from None
     set_workspace_setting(session, team_id, key, value)
     return value

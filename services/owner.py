@@ -200,8 +200,8 @@ def resolve_area(catalog: Catalog, topic: str) -> Area:
     if match.best is not None:
         return match.best.area
     if match.hits:
-        names = ", ".join(h.area.name_en for h in match.hits)
-        raise Conflict("owner.ambiguous", usage=USAGE, topic=topic, areas=names)
+        areas = tuple(h.area for h in match.hits)
+        raise Conflict("owner.ambiguous", usage=USAGE, topic=topic, areas=areas)
     raise NotFound("owner.no_area", usage=USAGE, topic=topic)
 
 
@@ -217,7 +217,7 @@ def set_owner(
     """Name a person owner of an area (None: back to the role holders)."""
     area = resolve_area(workspace_catalog(session, team_id, base), topic)
     if user is None and area.key not in area_store.overrides(session, team_id):
-        raise NotFound("owner.unset.none", usage=USAGE, area=area.name_en)
+        raise NotFound("owner.unset.none", usage=USAGE, area=area)
     area_store.set_override(session, team_id, area.key, user)
     role_store.add_event(
         session,
@@ -257,7 +257,7 @@ def add_area(
     same = [h for h in match_topic(topic, catalog.areas.values()).hits if h.kind in (EXACT, ALIAS)]
     if key in catalog.areas or same:
         existing = catalog.areas.get(key) or same[0].area
-        raise Conflict("owner.add.exists", topic=topic, area=existing.name_en)
+        raise Conflict("owner.add.exists", topic=topic, area=existing)
     area_store.add_custom_area(session, team_id, key, topic.strip(), role.key, actor, at)
     area_store.forget_unmatched(session, team_id, normalize(topic))
     role_store.add_event(

@@ -7,10 +7,12 @@ import pytest
 from domain.config import (
     CONFIG_KEYS,
     DEFAULT_FIRST_RESPONSE,
+    BadValue,
     effective_config,
     normalize_value,
     parse_first_response,
 )
+from i18n import messages
 
 
 def test_first_response_targets_in_hours_or_minutes() -> None:
@@ -74,9 +76,9 @@ def test_values_are_stored_in_one_form(key: str, raw: str, stored: str) -> None:
     ],
 )
 def test_bad_values_are_refused_with_a_hint(key: str, raw: str) -> None:
-    with pytest.raises(ValueError) as refused:
+    with pytest.raises(BadValue) as refused:
         normalize_value(key, raw)
-    assert str(refused.value)
+    assert refused.value.reason.key in messages()  # said in the reader's language, later
 
 
 def test_every_config_key_is_checked() -> None:

@@ -50,7 +50,7 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
         ("ROLECALL_SUPPORT_CHANNEL", "#support", "ROLECALL_SUPPORT_CHANNEL: '#support' is not"),
         ("ROLECALL_SLACK_API_URL", "slack.com/api", "ROLECALL_SLACK_API_URL: must be an http"),
         ("ROLECALL_FIRST_RESPONSE", "urgent=soon", "ROLECALL_FIRST_RESPONSE: write it like"),
-        ("ROLECALL_LANGUAGE", "klingon", "ROLECALL_LANGUAGE: use en (English) or zh"),
+        ("ROLECALL_LANGUAGE", "klingon", "ROLECALL_LANGUAGE: use `en` (English) or `zh`"),
     ],
 )
 def test_malformed_setting_is_named_in_one_line(
