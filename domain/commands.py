@@ -58,18 +58,24 @@ def resolve(
     names: Collection[str],
     aliases: Mapping[str, str] | None = None,
     *,
-    argument_words: Collection[str] = (),
+    takes: Mapping[str, Collection[str]] | None = None,
 ) -> Resolved:
     """Which subcommand `word` names. A near miss counts as a typo (never as text) when it
     cannot be a sentence's first word: a transposition or a glued number (`lsit`, `show1`),
-    or when it is followed by what the subcommand takes (nothing, a number, a filter word)."""
+    or when it is followed by what the subcommand takes (nothing, a number, a filter word).
+    `takes` maps subcommands to the words they take: one of those alone (`/issue mine`)
+    means the subcommand that takes it (`list mine`), never a one-word text."""
     word = word.lower()
+    takes = takes or {}
+    argument_words = {w for words in takes.values() for w in words}
     if word in names:
         return Resolved(name=word)
     if aliases and word in aliases:
         return Resolved(name=aliases[word])
     if word in HELP_WORDS and "help" in names:
         return Resolved(name="help")
+    if not rest.strip() and (owner := next((n for n, ws in takes.items() if word in ws), None)):
+        return Resolved(suggestion=f"{owner} {word}")
     if glued := _GLUED.match(word):
         head = glued.group(1)
         guess = head if head in names else nearest(head, names)

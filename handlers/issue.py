@@ -110,7 +110,7 @@ def register(app: App, deps: Deps, directory: UserDirectory) -> None:
             trigger = command["trigger_id"]
             after_ack(deps, open_view, client, respond, who.lang, trigger, view)
             return
-        found = resolve(sub, rest, SUBCOMMANDS, ALIASES, argument_words=LIST_WORDS)
+        found = resolve(sub, rest, SUBCOMMANDS, ALIASES, takes={"list": LIST_WORDS})
         if found.suggestion:
             meant = found.suggestion.split()[0].rstrip("0123456789")
             usage = f"issue.usage.{meant}"  # the usage of the subcommand meant, once

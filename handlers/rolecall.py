@@ -49,7 +49,7 @@ class RolecallCommand:
         checked after it (can Rolecall post there?)."""
         who = requester(context)
         sub, rest = split_command(command.get("text", ""), USAGE)
-        found = resolve(sub, rest, ("help", "config", "deliveries"), argument_words=CONFIG_KEYS)
+        found = resolve(sub, rest, ("help", "config", "deliveries"), takes={"config": CONFIG_KEYS})
         if sub == "" or found.name == "help":
             ack(ephemeral(t(who.lang, "rolecall.help")))
             return

@@ -15,6 +15,8 @@ TYPOS = [
     ("resolv 1 root cause: bad index; solution: rebuilt", "/issue resolve 1"),
     ("clsoe 1", "/issue close 1"),
     ("serach export", "/issue search"),
+    ("mine", "/issue list mine"),  # a list filter alone lists, it is not a summary
+    ("urgent", "/issue list urgent"),
 ]
 
 
@@ -30,6 +32,13 @@ def test_a_typo_in_chinese(desk: Harness) -> None:
     desk.command("/issue", "help", user="UCAROL")  # first contact: her profile is learnt
     reply = desk.command("/issue", "lsit", user="UCAROL")
     assert "你是不是想输入 `/issue list`" in reply.text and tickets(desk) == []
+
+
+def test_a_chinese_list_filter_alone_lists(desk: Harness) -> None:
+    desk.command("/issue", "help", user="UCAROL")
+    reply = desk.command("/issue", "我的", user="UCAROL")
+    assert "你是不是想输入 `/issue list 我的`" in reply.text and tickets(desk) == []
+    assert "已登记 #1" in desk.command("/issue", "-- 我的", user="UCAROL").text  # the escape
 
 
 def test_a_question_mark_is_help(desk: Harness) -> None:
@@ -92,6 +101,9 @@ def test_resolve_and_distance() -> None:
     assert resolve("slow", "export is slow", names).suggestion is None
     assert resolve("slow", "", names).suggestion == "show"
     assert resolve("帮助", "", names).name == "help"
+    takes = {"list": ["mine", "open"]}
+    assert resolve("mine", "", names, takes=takes).suggestion == "list mine"
+    assert resolve("mine", "is broken", names, takes=takes).suggestion is None
 
 
 def test_broadcasts_and_people_in_a_slash_command_summary_read_like_a_form(desk: Harness) -> None:

@@ -48,6 +48,8 @@ def test_rolecall_unknown_subcommand_is_an_error(app: Harness) -> None:
     reply = app.command("/rolecall", "frobnicate", user="UADMIN")
     assert "is not a command" in reply.text and "Usage" in reply.text
     assert "Did you mean `/rolecall config`" in app.command("/rolecall", "cofnig").text
+    meant = app.command("/rolecall", "language").text  # a setting's name alone: config it
+    assert "Did you mean `/rolecall config language`" in meant
     _zh(app, "/rolecall")
     assert "不是命令" in app.command("/rolecall", "frobnicate", user="UCAROL").text
 
