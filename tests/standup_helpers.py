@@ -18,8 +18,8 @@ from services.standup_schedules import ScheduleView, add_schedule
 from services.standup_tick import Due, MissedPrompt, PromptDue, ReminderDue, Withdrawn, tick
 from storage.db import Database
 from storage.models import PromptOccurrence
-from storage.profiles import save_profile
 from storage.roles import add_holder, remove_holder, set_absence
+from tests.services_fixtures import profile
 
 TEAM = "T1"
 SH, NY = "Asia/Shanghai", "America/New_York"
@@ -36,18 +36,7 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> date
 def person(db: Database, user: str, tz: str | None, locale: str = "en-US", *roles: str) -> None:
     """A person with a cached profile (zone, language) holding `roles`."""
     with db.begin() as session:
-        save_profile(
-            session,
-            TEAM,
-            user,
-            name=user.lower(),
-            tz=tz,
-            locale=locale,
-            is_admin=False,
-            is_bot=False,
-            deleted=False,
-            fetched_at=EPOCH,
-        )
+        profile(session, user, team=TEAM, tz=tz, locale=locale, fetched_at=EPOCH)
         for role in roles:
             add_holder(session, TEAM, role, user, "UADMIN", EPOCH)
 

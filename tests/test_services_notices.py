@@ -2,27 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from services import notices, roles
 from storage.db import Database
-from storage.profiles import save_profile
-from tests.services_fixtures import NOW, TEAM, Env, catalog
-
-
-def _profile(s: Session, user: str, *, admin: bool = False, locale: str | None = None) -> None:
-    save_profile(
-        s,
-        TEAM,
-        user,
-        name=user.lower(),
-        tz=None,
-        locale=locale,
-        is_admin=admin,
-        is_bot=False,
-        deleted=False,
-        fetched_at=NOW,
-    )
+from tests.services_fixtures import NOW, TEAM, Env, catalog, profile
 
 
 def test_each_admin_is_chosen_once(db: Database) -> None:
@@ -30,7 +12,7 @@ def test_each_admin_is_chosen_once(db: Database) -> None:
     with db.begin() as s:
         roles.assign(s, TEAM, shipped, "UADMIN", "UPO", "product-owner", NOW)
         roles.assign(s, TEAM, shipped, "UADMIN", "UALICE", "pm", NOW)
-        _profile(s, "UWSADMIN", admin=True, locale="zh-CN")
+        profile(s, "UWSADMIN", admin=True, locale="zh-CN")
         assert notices.admin_role_holders(s, TEAM) == ["UPO"]
         assert notices.roles_held(s, TEAM, "UALICE") == ["product-manager"]
     with db.begin() as s:

@@ -9,8 +9,7 @@ import pytest
 from domain.errors import Conflict, NotFound, UsageError
 from services import owner, roles
 from storage.db import Database
-from storage.profiles import save_profile
-from tests.services_fixtures import NOW, OTHER, TEAM, catalog
+from tests.services_fixtures import NOW, OTHER, TEAM, catalog, profile
 
 DAY = date(2026, 3, 2)
 
@@ -62,18 +61,7 @@ def test_a_deactivated_holder_is_not_named_and_is_reported_vacant(db: Database) 
     shipped = catalog()
     with db.begin() as s:
         roles.assign(s, TEAM, shipped, "UADMIN", "UALICE", "pm", NOW)
-        save_profile(
-            s,
-            TEAM,
-            "UALICE",
-            name="alice",
-            tz=None,
-            locale=None,
-            is_admin=False,
-            is_bot=False,
-            deleted=True,
-            fetched_at=NOW,
-        )
+        profile(s, "UALICE", deleted=True)
     with db.begin() as s:
         answer = owner.answer_area(s, TEAM, shipped, "roadmap", DAY)
     assert answer.owners == ()

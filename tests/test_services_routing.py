@@ -9,26 +9,9 @@ from domain.routing import AWAY, NO_HOLDER, VACATED, Routing
 from services import owner, roles
 from services.routing import route_now, route_role
 from storage.db import Database
-from storage.profiles import save_profile
-from tests.services_fixtures import NOW, OTHER, TEAM, Env, catalog
+from tests.services_fixtures import NOW, OTHER, TEAM, Env, catalog, profile
 
 DAY = date(2026, 3, 2)
-
-
-def _deactivate(db: Database, user: str) -> None:
-    with db.begin() as s:
-        save_profile(
-            s,
-            TEAM,
-            user,
-            name=user.lower(),
-            tz=None,
-            locale=None,
-            is_admin=False,
-            is_bot=False,
-            deleted=True,
-            fetched_at=NOW,
-        )
 
 
 def test_holders_here_then_the_backup_then_nobody(db: Database) -> None:
@@ -58,14 +41,16 @@ def test_deactivated_people_are_never_told(db: Database) -> None:
     with db.begin() as s:
         roles.assign(s, TEAM, shipped, "UADMIN", "UPAM", "pm", NOW)
         roles.set_backup(s, TEAM, shipped, "UADMIN", "pm", "UBEN", NOW)
-    _deactivate(db, "UPAM")
+    with db.begin() as s:
+        profile(s, "UPAM", deleted=True)
     with db.begin() as s:
         assert route_role(s, TEAM, "product-manager", DAY) == Routing(
             "product-manager", ("UBEN",), True, VACATED
         )
         answer = owner.answer_area(s, TEAM, shipped, "roadmap", DAY)
         assert answer.backup_first and answer.why == VACATED and answer.holders == ()
-    _deactivate(db, "UBEN")
+    with db.begin() as s:
+        profile(s, "UBEN", deleted=True)
     with db.begin() as s:
         assert route_role(s, TEAM, "product-manager", DAY) == Routing(
             "product-manager", why=VACATED
