@@ -55,6 +55,12 @@ def nobody_here(routing: Routing, role: str, lang: str) -> str | None:
     )
 
 
+def nobody_line(routing: Routing, role: str, lang: str) -> str:
+    """Nobody can be told, in one line as `/owner` says it: who is away and who is back
+    first, else that nobody holds the role (without how an admin fixes it)."""
+    return nobody_here(routing, role, lang) or t(lang, "owner.nobody", role=role)
+
+
 def why_nobody(routing: Routing, role: str, lang: str) -> str:
     """Why nobody could be told (who is away and who is back first, when the backup is away
     too), and what an admin can do about it."""
