@@ -50,8 +50,13 @@ def owners_line(answer: AreaAnswer, lang: str) -> str:
     if here is not None:
         return here
     if not answer.owners:
-        return t(lang, "owner.nobody", role=role, key=answer.role.key)
+        return _nobody(role, answer.role.key, lang)
     return t(lang, "owner.holders", people=people, role=role)
+
+
+def _nobody(role: str, key: str, lang: str) -> str:
+    """'Nobody holds Tech Lead yet.', and how an admin assigns it."""
+    return t(lang, "owner.nobody", role=role) + " " + t(lang, "routing.hint.no_holder", key=key)
 
 
 def _nobody_here(routing: Routing, role: str, lang: str) -> str | None:
@@ -169,7 +174,7 @@ def role_reply(
         held = ", ".join(person(p, lang) for p in people.holders)
         head += "\n" + t(lang, "owner.role.held", people=held)
     else:
-        head += "\n" + t(lang, "owner.nobody", role=role.name(lang), key=role.key)
+        head += "\n" + _nobody(role.name(lang), role.key, lang)
     if not answers:
         return head, [section(head)]
     text, shown = several(answers, lang, "")

@@ -9,7 +9,7 @@ from domain.parsing import is_user, parse_user
 from handlers.limits import SECTION_TEXT, cut_markup
 from handlers.mrkdwn import escape_keeping_references
 from handlers.mrkdwn import user as mention
-from i18n import t
+from i18n import joined, t
 
 
 def ephemeral(text: str, blocks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -30,7 +30,7 @@ def _error_param(lang: str, key: str, value: object) -> object:
     if isinstance(value, Named):
         return escape_keeping_references(value.name(lang))
     if isinstance(value, tuple):
-        return t(lang, "error.list_separator").join(str(_error_param(lang, key, v)) for v in value)
+        return joined(lang, (str(_error_param(lang, key, v)) for v in value))
     if not isinstance(value, str):
         return value
     if key in MENTION_PARAMS and is_user(value):

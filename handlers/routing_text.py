@@ -6,7 +6,7 @@ from __future__ import annotations
 from domain.catalog import Catalog
 from domain.routing import AWAY, Absent, Routing
 from handlers.mrkdwn import escape
-from i18n import t
+from i18n import joined, t
 
 
 def role_name(catalog: Catalog, role_key: str, lang: str) -> str:
@@ -28,8 +28,8 @@ def as_backup(user_id: str, lang: str) -> str:
 def told(routing: Routing, role: str, lang: str) -> str:
     """Who is told, as mentions; the backup standing in described as such."""
     if routing.backup:
-        return ", ".join(stand_in(u, role, routing.why, lang) for u in routing.people)
-    return ", ".join(f"<@{u}>" for u in routing.people)
+        return joined(lang, (stand_in(u, role, routing.why, lang) for u in routing.people))
+    return joined(lang, (f"<@{u}>" for u in routing.people))
 
 
 def absent(who: Absent, lang: str) -> str:
@@ -48,11 +48,17 @@ def nobody_here(routing: Routing, role: str, lang: str) -> str | None:
         lang,
         "routing.nobody_here",
         role=role,
-        people=", ".join(absent(a, lang) for a in routing.absent),
+        people=joined(lang, (absent(a, lang) for a in routing.absent)),
         first=f"<@{first.user_id}>",
         date=first.back_on.isoformat(),
         count=len(routing.absent),
     )
+
+
+def nobody_line(routing: Routing, role: str, lang: str) -> str:
+    """Nobody can be told, in one line as `/owner` says it: who is away and who is back
+    first, else that nobody holds the role (without how an admin fixes it)."""
+    return nobody_here(routing, role, lang) or t(lang, "owner.nobody", role=role)
 
 
 def why_nobody(routing: Routing, role: str, lang: str) -> str:

@@ -13,7 +13,7 @@ from domain.standup_questions import Field
 from handlers.mrkdwn import channel as channel_ref
 from handlers.mrkdwn import escape, user
 from handlers.replies import actions, button, context_block, section
-from handlers.routing_text import as_backup
+from handlers.routing_text import as_backup, nobody_line, why_nobody
 from i18n import t
 from services.standup_answers import AnswerForm
 from services.standup_blockers import BlockerNotice, RoutedBlocker
@@ -106,8 +106,18 @@ def reminder_message(due: ReminderDue) -> tuple[str, list[dict[str, Any]]]:
     return text, blocks
 
 
-def blocker_notice(notice: BlockerNotice, lang: str) -> str:
-    """The DM to someone a blocker is routed to."""
+def blocker_notice(notice: BlockerNotice, lang: str, names: dict[str, str]) -> str:
+    """The DM to someone a blocker is routed to, or to the person blocked when the rule
+    found nobody to tell (and why, as escalation says it)."""
+    route = notice.blocker.route
+    if notice.nobody and route is not None:
+        text = t(
+            lang,
+            "standup.blocker.nobody",
+            text=escape(notice.blocker.text),
+            date=notice.local_date.isoformat(),
+        )
+        return text + "\n" + why_nobody(route.routing(), _role(route.role, names), lang)
     text = t(
         lang,
         "standup.blocker.notice",
@@ -115,8 +125,12 @@ def blocker_notice(notice: BlockerNotice, lang: str) -> str:
         text=escape(notice.blocker.text),
         date=notice.local_date.isoformat(),
     )
-    route = notice.blocker.route
     return text + "\n" + t(lang, "routing.blocker_backup") if route and route.backup else text
+
+
+def _role(key: str, names: dict[str, str] | None) -> str:
+    """A role's name from `names` (its key when not known)."""
+    return escape(names[key]) if names and key in names else f"`{key}`"
 
 
 # --- the answer modal ---------------------------------------------------------------------------
@@ -195,26 +209,32 @@ def saved_view(lang: str, text: str) -> dict[str, Any]:
 
 
 # --- the digest --------------------------------------------------------------------------------
-def _blocker_line(blocker: RoutedBlocker, day: date, lang: str) -> str:
+def _blocker_line(
+    blocker: RoutedBlocker, day: date, lang: str, names: dict[str, str] | None = None
+) -> str:
     line = escape(blocker.text)
     route = blocker.route
     if route and route.people:
         people = [as_backup(p, lang) if route.backup else user(p) for p in route.people]
         line += " → " + ", ".join(people)
+    elif route and route.nobody:  # said in the channel, so nobody waits on a silent line
+        line += " → " + nobody_line(route.routing(), _role(route.role, names), lang)
     if blocker.carried(day):
         line += " " + t(lang, "standup.digest.carried", days=blocker.age_days(day))
     return line
 
 
-def answer_text(answer: DigestAnswer, day: date, lang: str, kind: str) -> str:
-    """One person's full answer, as its thread reply shows it."""
+def answer_text(
+    answer: DigestAnswer, day: date, lang: str, kind: str, names: dict[str, str] | None = None
+) -> str:
+    """One person's full answer, as its thread reply shows it (`names`: the roles' names)."""
     parts = [f"*{user(answer.user_id)}*"]
     if answer.done:
         parts.append(f"*{t(lang, f'{kind}.digest.done')}*\n{escape(answer.done)}")
     if answer.planned:
         parts.append(f"*{t(lang, f'{kind}.digest.planned')}*\n{escape(answer.planned)}")
     if answer.blockers:
-        lines = "\n".join(f"• {_blocker_line(b, day, lang)}" for b in answer.blockers)
+        lines = "\n".join(f"• {_blocker_line(b, day, lang, names)}" for b in answer.blockers)
         parts.append(f"*{t(lang, 'standup.digest.blockers')}*\n{lines}")
     for key, value in answer.values.items():
         if value and value not in (answer.done, answer.planned) and not key.startswith("_"):
@@ -239,7 +259,7 @@ def digest_message(
     blocks: list[dict[str, Any]] = [section(f"*{head}*")]
     if state.blocked:
         lines = [
-            f"• {user(a.user_id)}: {_blocker_line(b, day, lang)}"
+            f"• {user(a.user_id)}: {_blocker_line(b, day, lang, names)}"
             for a in state.blocked
             for b in a.blockers
         ]

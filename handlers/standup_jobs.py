@@ -201,7 +201,8 @@ def enqueue_answer(
         )
         if mine is not None:
             kind = "progress" if saved.schedule.kind == "progress" else "standup"
-            text = answer_text(mine, saved.local_date, lang, kind)
+            names = _names(session, deps, team_id, lang)
+            text = answer_text(mine, saved.local_date, lang, kind, names)
             if saved.edited and saved.reply.update_key:
                 made += outbox.update(
                     session,
@@ -232,7 +233,7 @@ def enqueue_answer(
             team_id,
             notice.key,
             notice.to_user,
-            blocker_notice(notice, lang),
+            blocker_notice(notice, lang, _names(session, deps, team_id, lang)),
             now=now,
             kind="standup_blocker",
         )

@@ -10,6 +10,7 @@ text; the `count` parameter chooses (`one` for exactly 1). Chinese has no plural
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,11 @@ def t(lang: str, key: str, /, **params: Any) -> str:
     if params.get("count") == 1:
         template = singular_forms().get((key, lang), template)
     return template.format(**params) if params else template
+
+
+def joined(lang: str, items: Iterable[str]) -> str:
+    """Items listed the reader's way: "a, b" in English, "a、b" in Chinese."""
+    return t(lang, "list.separator").join(items)
 
 
 def lang_of(locale: str | None) -> str:

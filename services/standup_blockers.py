@@ -6,7 +6,8 @@ Who is told: an override set with `/owner set` when they are here, else whom the
 routes to by the rule every path follows (domain.routing: the holders here, else the backup
 standing in). Someone away is not told, and neither is the person who is blocked. Each
 person is told once per blocker: the notice's key stays the same while the blocker is
-carried over day after day.
+carried over day after day. When the rule finds nobody to tell, the route keeps why (and
+who is away until when), and the person who is blocked is told so, once per blocker too.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from domain.catalog import Area, Catalog, Role
+from domain.routing import WHYS, Absent, Routing
 from domain.standup import (
     CARRY_THRESHOLD,
     Blocker,
@@ -42,6 +44,20 @@ class Route:
     role: str  # the owning role's key
     people: tuple[str, ...]  # mentioned on the line and told by DM (may be empty)
     backup: bool = False  # the role's backup stands in: every holder is away
+    # When the rule finds nobody to tell: why (domain.routing.WHYS), the first day a holder
+    # is back, and who is away until when. Rows stored before these fields read as None.
+    why: str | None = None
+    back_on: date | None = None
+    absent: tuple[Absent, ...] = ()
+
+    @property
+    def nobody(self) -> bool:
+        """Whether the rule found nobody to tell (not: the only one to tell is the blocked)."""
+        return self.why is not None and not self.people
+
+    def routing(self) -> Routing:
+        """The rule's answer again, as the routing texts read it."""
+        return Routing(self.role, (), False, self.why, self.back_on, self.absent)
 
 
 @dataclass(frozen=True)
@@ -95,7 +111,11 @@ def route_line(
         )
         return Route(kind, target.key, answer.role.key, people)
     routing = answer.routing  # the role's rule: its holders here, else its backup
-    return Route(kind, target.key, answer.role.key, routing.without(blocked), routing.backup)
+    if not routing.nobody:
+        return Route(kind, target.key, answer.role.key, routing.without(blocked), routing.backup)
+    return Route(
+        kind, target.key, answer.role.key, (), False, routing.why, routing.back_on, routing.absent
+    )
 
 
 def read_blockers(
@@ -147,6 +167,15 @@ def to_json(blockers: Iterable[RoutedBlocker]) -> list[dict[str, Any]]:
                 "people": list(r.people),
                 "backup": r.backup,
             }
+            if r.nobody:
+                entry["route"] |= {
+                    "why": r.why,
+                    "back_on": r.back_on.isoformat() if r.back_on else None,
+                    "absent": [
+                        {"user": a.user_id, "until": a.until.isoformat(), "backup": a.backup}
+                        for a in r.absent
+                    ],
+                }
         stored.append(entry)
     return stored
 
@@ -172,14 +201,21 @@ def from_json(items: Iterable[Mapping[str, Any]]) -> tuple[RoutedBlocker, ...]:
 
 def _route(data: Mapping[str, Any]) -> Route | None:
     try:
+        why = data.get("why")
         return Route(
             str(data["kind"]),
             str(data["key"]),
             str(data["role"]),
             tuple(str(p) for p in data.get("people", ())),
             bool(data.get("backup", False)),
+            str(why) if why in WHYS else None,
+            date.fromisoformat(data["back_on"]) if data.get("back_on") else None,
+            tuple(
+                Absent(str(a["user"]), date.fromisoformat(a["until"]), bool(a.get("backup")))
+                for a in data.get("absent", ())
+            ),
         )
-    except KeyError:
+    except (KeyError, TypeError, ValueError):
         return None
 
 
@@ -194,15 +230,22 @@ class BlockerNotice:
     blocker: RoutedBlocker
     schedule_id: int
     local_date: date
+    nobody: bool = False  # to the blocked person: the rule found nobody to tell
 
 
 def notices(
     team_id: str, blocked: str, schedule_id: int, day: date, blockers: Iterable[RoutedBlocker]
 ) -> list[BlockerNotice]:
-    """One notice per routed person per blocker; the key holds the blocker's id, so a carried
-    blocker or an edited answer tells nobody twice."""
+    """One notice per routed person per blocker, or one to the blocked person when nobody can
+    be told; the key holds the blocker's id, so a carried blocker or an edited answer tells
+    nobody twice."""
     found = []
     for blocker in blockers:
+        if blocker.route is not None and blocker.route.nobody:
+            key = f"blocker:{blocked}:{blocker.id}:nobody"
+            found.append(
+                BlockerNotice(key, team_id, blocked, blocked, blocker, schedule_id, day, True)
+            )
         for to_user in blocker.route.people if blocker.route else ():
             key = f"blocker:{blocked}:{blocker.id}:{to_user}"
             found.append(BlockerNotice(key, team_id, to_user, blocked, blocker, schedule_id, day))

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from domain.routing import AWAY, NO_HOLDER, VACATED, Absent, Routing, route
+from services.standup_blockers import Route, RoutedBlocker, from_json, to_json
 from slack_emulator import payloads
 from storage.profiles import save_profile
 from tests.harness import Harness, visible_text
@@ -251,6 +253,151 @@ def test_a_blocker_for_an_away_role_goes_to_its_backup_named_as_such(team: Week)
     assert "你是该角色的后备" in notice["text"]
 
 
+@pytest.fixture
+def unrouted(app: Harness) -> Iterator[Week]:
+    """A standup for a tech lead (Shanghai, Chinese) and a product manager (New York) who is
+    away with no backup; nobody holds UX/UI Designer."""
+    found = Week(app)
+    found.at(MONDAY - timedelta(days=1))
+    found.person(SH, "Asia/Shanghai", "zh-CN", "tech-lead")
+    found.person(NY, "America/New_York", "en-US", "product-manager")
+    found.command("/role", f"away <@{NY}> until 2026-03-20")
+    found.command("/standup", "schedule all weekdays 09:30 <#C0GENERAL|general>")
+    yield found
+    found.sender.stop()
+
+
+def _prompt(week: Week, user_id: str, day: str) -> dict[str, Any]:
+    """The day's prompt DM (answered or not: its button opens the answer)."""
+    return next(m for m in week.dms(user_id) if day in m["text"] and m.get("blocks"))
+
+
+def _told_nobody(week: Week, user_id: str) -> list[str]:
+    return [m["text"] for m in week.dms(user_id) if "没有通知到任何人" in m["text"]]
+
+
+def test_a_blocker_nobody_can_be_told_about_says_so_and_tells_the_blocked_once(
+    unrouted: Week,
+) -> None:
+    week = unrouted
+    blockers = "需要产品经理确认需求\nwaiting on the designer"
+    week.tick(utc(MONDAY, 1, 30))
+    modal = week.press_answer(SH, week.dms(SH)[-1])
+    week.submit(SH, modal, by_purpose(modal, "work", "more work", blockers))
+    digest = week.channel()[-1]
+    away = (
+        "需要产品经理确认需求 → Nobody for Product Manager is here: <@UNY> (away until"
+        " 2026-03-20), back on 2026-03-21."
+    )
+    vacant = "waiting on the designer → Nobody holds UX/UI Designer yet."
+    for shown in (visible_text(digest), visible_text(week.thread(digest["ts"])[-1])):
+        assert away in shown and vacant in shown
+        assert "/role" not in shown  # how an admin fixes it goes to the person blocked
+    assert not [m for m in week.dms(NY) if "需要产品经理确认需求" in m["text"]]
+    told = _told_nobody(week, SH)
+    assert (
+        "你的阻碍（2026-03-09）没有通知到任何人：需要产品经理确认需求\n"
+        "产品经理的担任者都在休假（最早 2026-03-21 回来），也没有在岗的后备。"
+        "管理员可以指定后备：`/role backup product-manager @成员`"
+    ) in told
+    assert (
+        "你的阻碍（2026-03-09）没有通知到任何人：waiting on the designer\n"
+        "目前无人担任UX/UI设计师，也没有在岗的后备。"
+        "管理员可以这样指派：`/role assign @成员 ux-ui-designer`"
+    ) in told
+
+    edit = week.press_answer(SH, _prompt(week, SH, "2026-03-09"))  # "Edit": no second DM
+    week.submit(SH, edit, by_purpose(edit, "work!", "more work", blockers))
+    week.tick(utc(MONDAY + timedelta(days=1), 1, 30))  # carried over: no second DM either
+    modal = week.press_answer(SH, _prompt(week, SH, "2026-03-10"))
+    week.submit(SH, modal, by_purpose(modal, "work", "more work", blockers))
+    assert "(carried over, 1 d)" in visible_text(week.channel()[-1])
+    assert len(_told_nobody(week, SH)) == 2
+
+    week.command("/role", f"back <@{NY}>")  # here again: the carried blocker now reaches them
+    week.at(utc(MONDAY + timedelta(days=1), 1, 40))
+    modal = week.press_answer(SH, _prompt(week, SH, "2026-03-10"))
+    week.submit(SH, modal, by_purpose(modal, "work", "more", blockers))
+    assert f"需要产品经理确认需求 → <@{NY}> (carried over, 1 d)" in visible_text(week.channel()[-1])
+    assert len([m for m in week.dms(NY) if "需要产品经理确认需求" in m["text"]]) == 1
+
+
+def test_in_a_chinese_workspace_the_digest_says_nobody_and_the_dm_is_in_english(
+    unrouted: Week,
+) -> None:
+    week = unrouted
+    week.command("/rolecall", "config language zh")
+    week.person("UDES", "Asia/Shanghai", "zh-CN", "ux-ui-designer")  # then deactivated
+    with week.app.db.begin() as session:
+        save_profile(
+            session,
+            "T0001",
+            "UDES",
+            name="udes",
+            tz="Asia/Shanghai",
+            locale="zh-CN",
+            is_admin=False,
+            is_bot=False,
+            deleted=True,
+            fetched_at=MONDAY + timedelta(days=30),
+        )
+    week.command("/role", f"back <@{NY}>")
+    week.command("/role", f"away <@{SH}> until 2026-03-12")
+    week.tick(utc(MONDAY, 13, 30))
+    modal = week.press_answer(NY, week.dms(NY)[-1])
+    blockers = "waiting on the designer\nneeds tech lead review"
+    week.submit(NY, modal, by_purpose(modal, "work", "more work", blockers))
+    digest = week.channel()[-1]
+    for shown in (visible_text(digest), visible_text(week.thread(digest["ts"])[-1])):
+        assert "waiting on the designer → 目前无人担任UX/UI设计师。" in shown
+        assert (
+            "needs tech lead review → 技术负责人目前无人在岗：<@USH>（休假至 2026-03-12）。"
+            "最早回来的是 <@USH>（2026-03-13）。"
+        ) in shown
+    told = [m["text"] for m in week.dms(NY) if "Nobody could be told" in m["text"]]
+    assert (
+        "Nobody could be told about your blocker (2026-03-09): waiting on the designer\n"
+        "The UX/UI Designer holder's Slack account was deactivated and UX/UI Designer has no"
+        " backup who is here. An admin can assign it: `/role assign @someone ux-ui-designer`"
+    ) in told
+    assert (
+        "Nobody could be told about your blocker (2026-03-09): needs tech lead review\n"
+        "Every Tech Lead holder is away (the first is back on 2026-03-13) and Tech Lead has no"
+        " backup who is here. An admin can name one: `/role backup tech-lead @someone`"
+    ) in told
+    assert len(told) == 2 and not [m for m in week.dms("UDES") if "designer" in m["text"]]
+
+
+def test_a_route_stored_before_nobody_was_recorded_still_loads() -> None:
+    old = {
+        "text": "waiting on the designer",
+        "since": "2026-03-09",
+        "id": "x",
+        "route": {
+            "kind": "role",
+            "key": "tech-lead",
+            "role": "tech-lead",
+            "people": [],
+            "backup": False,
+        },
+    }
+    (blocker,) = from_json([old])
+    assert blocker.route == Route("role", "tech-lead", "tech-lead", ())
+    assert not blocker.route.nobody
+    nobody = Route(
+        "role",
+        "tech-lead",
+        "tech-lead",
+        (),
+        False,
+        AWAY,
+        date(2026, 3, 13),
+        (Absent("USH", date(2026, 3, 12)), Absent("UBAK", date(2026, 3, 20), True)),
+    )
+    again = from_json(to_json([RoutedBlocker("x", "t", date(2026, 3, 9), nobody)]))
+    assert again[0].route == nobody and again[0].route.nobody
+
+
 # --- the card names whom an escalation went to -------------------------------------------------
 def _card_context(app: Harness, number: int) -> str:
     (context,) = [b for b in card(app, number)["blocks"] if b["type"] == "context"]
@@ -382,8 +529,8 @@ def test_every_path_agrees_when_the_backup_is_away_too(desk: Harness) -> None:
     zh_fb = desk.command("/issue", "[反馈] 希望支持深色模式", user="UZHAO").text
     assert "这条反馈没有通知到任何产品经理。" in zh_fb
     assert (
-        "产品经理目前无人在岗：<@UPAM>（休假至 2026-03-10）, <@UCAROL>（后备，休假至 2026-03-04）"
+        "产品经理目前无人在岗：<@UPAM>（休假至 2026-03-10）、<@UCAROL>（后备，休假至 2026-03-04）"
         in zh_fb
     )
     assert "最早回来的是 <@UCAROL>（2026-03-05）" in zh_fb
-    assert "`/role backup product-manager @someone`" in zh_fb
+    assert "`/role backup product-manager @成员`" in zh_fb

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from domain.errors import Conflict, NotAllowed, NotFound
+from domain.routing import NO_HOLDER
 from domain.schedules import PROGRESS
 from services.standup_answers import AnswerSaved, answer_form, submit_answer
 from storage.db import Database
@@ -227,7 +228,8 @@ def test_a_blocker_naming_a_role_is_routed_to_its_holders(team: Database) -> Non
     role, design = saved.blockers
     assert role.route is not None and (role.route.kind, role.route.key) == ("role", "tech-lead")
     assert role.route.people == ("UTINA", "UTOM")
-    # An area whose role nobody holds: routed, with nobody to tell.
+    # An area whose role nobody holds: routed, with nobody to tell, and the blocked told so.
     assert design.route is not None and design.route.role == "ux-ui-designer"
-    assert design.route.people == ()
-    assert sorted(n.to_user for n in saved.notices) == ["UTINA", "UTOM"]
+    assert design.route.people == () and design.route.why == NO_HOLDER
+    told = sorted((n.to_user, n.nobody) for n in saved.notices)
+    assert told == [("UPAM", True), ("UTINA", False), ("UTOM", False)]
