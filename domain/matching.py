@@ -70,6 +70,9 @@ _EN_FILLER = frozenset({
     "week", "please", "pls", "plz", "hey", "hi", "hello", "thanks", "thx", "need", "needs",
     "want", "wants", "get", "gets", "got", "know", "knows", "help", "helps", "go", "goes",
     "whoever", "poc", "dri", "question", "questions",
+    # how a standup blocker says it waits ("waiting on design", "blocked by legal")
+    "waiting", "wait", "waits", "blocked", "blocking", "blocker", "blockers", "stuck",
+    "pending", "still", "until",
 })
 _ZH_FILLER = tuple(sorted({
     "谁负责", "谁来负责", "负责人", "负责", "谁是", "是谁", "谁在", "谁来", "谁管", "归谁管",
@@ -77,6 +80,7 @@ _ZH_FILLER = tuple(sorted({
     "我想", "我们", "你们", "这个", "那个", "这块", "这边", "关于", "有关", "方面", "事情",
     "应该", "联系", "对接", "跟进", "处理", "审批", "在做", "来做", "要做", "谁做", "谁定",
     "谁写", "谁", "的", "吗", "呢", "啊", "呀", "吧", "了", "是",
+    "在等", "等待", "等", "卡在", "被卡", "阻塞", "需要",
 }, key=len, reverse=True))
 # fmt: on
 

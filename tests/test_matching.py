@@ -142,7 +142,7 @@ def test_the_strongest_evidence_wins(catalog: Catalog, query: str, expect: list[
         ("发布说明", "customer-training"),
         ("bug triage", "issue-resolution"),
         ("SLA", "issue-resolution"),
-        ("design review", "interface-design"),
+        ("design critique", "interface-design"),
         ("SEO strategy", "marketing-promotion"),
     ],
 )

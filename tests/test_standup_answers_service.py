@@ -115,6 +115,25 @@ def test_a_blocker_naming_an_area_is_routed_to_its_role_holders(team: Database) 
     assert saved.digest is not None and [a.user_id for a in saved.digest.blocked] == ["UPAM"]
 
 
+@pytest.mark.parametrize(
+    ("line", "role"),
+    [
+        ("waiting on design", "ux-ui-designer"),  # the issue's own examples
+        ("等设计", "ux-ui-designer"),
+        ("blocked on design review", "ux-ui-designer"),
+        ("需要技术负责人评审", "tech-lead"),
+    ],
+)
+def test_blockers_as_people_write_them_reach_the_role(team: Database, line: str, role: str) -> None:
+    person(team, "UDANA", SH, "en-US", "ux-ui-designer")
+    run_tick(team, AT_MON)
+    saved = _answer(team, "UPAM", utc(2026, 3, 9, 2, 0), line)
+    route = saved.blockers[0].route
+    assert route is not None and route.role == role
+    told = {"ux-ui-designer": ["UDANA"], "tech-lead": ["UTINA", "UTOM"]}[role]
+    assert sorted(n.to_user for n in saved.notices) == told
+
+
 def test_the_backup_is_told_when_every_holder_is_away(team: Database) -> None:
     person(team, "UBEN", SH, "en-US")
     with team.begin() as session:
