@@ -17,9 +17,9 @@ from handlers.delivery import Dispatcher
 from handlers.standup_blocks import ANSWER, ANSWER_VIEW
 from handlers.standup_jobs import standup_kinds
 from slack_emulator import payloads
-from storage.profiles import save_profile
 from tests.fake_slack import FakeTime
 from tests.harness import Harness, Reply, visible_text
+from tests.services_fixtures import profile
 
 TEAM, CHANNEL = "T0001", "C0GENERAL"
 SH, NY = "USH", "UNY"  # a tech lead in Shanghai (Chinese), a product manager in New York
@@ -54,16 +54,12 @@ class Week:
         """Someone Slack knows (zone, language), cached, given a role by the admin."""
         self.slack.add_user(user, user.lower(), tz=tz, locale=locale)
         with self.app.db.begin() as session:
-            save_profile(
+            profile(
                 session,
-                TEAM,
                 user,
-                name=user.lower(),
+                team=TEAM,
                 tz=tz,
                 locale=locale,
-                is_admin=False,
-                is_bot=False,
-                deleted=False,
                 fetched_at=MONDAY + timedelta(days=30),
             )
         self.command("/role", f"assign <@{user}> {role}")
