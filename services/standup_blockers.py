@@ -105,10 +105,9 @@ def route_line(
     if answer is None:
         return None
     kind = AREA if isinstance(target, Area) else ROLE
-    if answer.override:  # the area's own owner, when here
-        people = tuple(
-            p.user_id for p in answer.owners if p.away_until is None and p.user_id != blocked
-        )
+    # The area's own owner when here; an owner away leaves it to the role's rule below.
+    if answer.override and all(p.away_until is None for p in answer.owners):
+        people = tuple(p.user_id for p in answer.owners if p.user_id != blocked)
         return Route(kind, target.key, answer.role.key, people)
     routing = answer.routing  # the role's rule: its holders here, else its backup
     if not routing.nobody:

@@ -534,3 +534,37 @@ def test_every_path_agrees_when_the_backup_is_away_too(desk: Harness) -> None:
     )
     assert "最早回来的是 <@UCAROL>（2026-03-05）" in zh_fb
     assert "`/role backup product-manager @成员`" in zh_fb
+
+
+@pytest.fixture
+def named(app: Harness) -> Iterator[Week]:
+    """A standup for a tech lead (Shanghai) and a product manager (New York)."""
+    found = Week(app)
+    found.at(MONDAY - timedelta(days=1))
+    found.person(SH, "Asia/Shanghai", "zh-CN", "tech-lead")
+    found.person(NY, "America/New_York", "en-US", "product-manager")
+    found.command("/standup", "schedule all weekdays 09:30 <#C0GENERAL|general>")
+    yield found
+    found.sender.stop()
+
+
+def test_a_blocker_for_an_area_whose_named_owner_is_away_goes_to_the_role(named: Week) -> None:
+    week, owner = named, "UOWN"
+    week.slack.add_user(owner, "own", locale="en-US")
+    week.command("/owner", f"set code-review <@{owner}>")
+    week.command("/role", f"away <@{owner}> until 2026-03-20")
+    week.tick(utc(MONDAY, 13, 30))
+    modal = week.press_answer(NY, week.dms(NY)[-1])
+    blockers = "blocked on code review\n等代码评审"
+    week.submit(NY, modal, by_purpose(modal, "work", "more work", blockers))
+    digest = visible_text(week.channel()[-1])
+    assert f"blocked on code review → <@{SH}>" in digest
+    assert f"等代码评审 → <@{SH}>" in digest
+    assert len([m for m in week.dms(SH) if "blocked on code review" in m["text"]]) == 1
+    assert len([m for m in week.dms(SH) if "等代码评审" in m["text"]]) == 1
+    assert not [m for m in week.dms(owner) if "code review" in m["text"]]
+    week.command("/role", f"back <@{owner}>")  # here again: the named owner is told
+    week.at(utc(MONDAY, 13, 40))
+    modal = week.press_answer(NY, _prompt(week, NY, "2026-03-09"))
+    week.submit(NY, modal, by_purpose(modal, "work", "more work", blockers))
+    assert f"blocked on code review → <@{owner}>" in visible_text(week.channel()[-1])
