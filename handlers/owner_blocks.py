@@ -16,7 +16,7 @@ from handlers.limits import BLOCKS_TEXT, MESSAGE_BLOCKS, SECTION_TEXT, cut_marku
 from handlers.mrkdwn import escape
 from handlers.replies import actions, button, context_block, section
 from handlers.routing_text import absent, nobody_here, stand_in
-from i18n import t
+from i18n import joined, t
 from services.owner import AreaAnswer, Contributor, Person
 
 SHARE = "owner_share"
@@ -41,7 +41,7 @@ def owners_line(answer: AreaAnswer, lang: str) -> str:
     """Who to ask: the override, the backup first while holders are away, the holders; or,
     when the backup is away too, that nobody is here, until when and who is back first."""
     role = answer.role.name(lang)
-    people = ", ".join(person(p, lang) for p in answer.owners)
+    people = joined(lang, [person(p, lang) for p in answer.owners])
     if answer.override:
         return t(lang, "owner.override", people=people, role=role)
     if answer.backup_first:
@@ -73,7 +73,7 @@ def backup_line(answer: AreaAnswer, lang: str) -> str:
     backup = stand_in(answer.owners[0].user_id, answer.role.name(lang), answer.why, lang)
     if not answer.holders:
         return t(lang, "owner.ask_backup", backup=backup)
-    holders = ", ".join(person(p, lang) for p in answer.holders)
+    holders = joined(lang, [person(p, lang) for p in answer.holders])
     count = len(answer.holders)
     return t(lang, "owner.ask_backup.holders", backup=backup, people=holders, count=count)
 
@@ -99,10 +99,10 @@ def contributing(role: Contributor, lang: str) -> str:
     away = [person(p, lang) for p in role.holders if p.away_until is not None]
     if routing.backup:
         name = role.role.name(lang)
-        return ", ".join([stand_in(routing.people[0], name, routing.why, lang), *away])
+        return joined(lang, [stand_in(routing.people[0], name, routing.why, lang), *away])
     if routing.backup_away:
-        return ", ".join(absent(a, lang) for a in routing.absent)
-    return ", ".join(person(p, lang) for p in role.holders) or "—"
+        return joined(lang, [absent(a, lang) for a in routing.absent])
+    return joined(lang, [person(p, lang) for p in role.holders]) or "—"
 
 
 def why(hit: Hit, lang: str, query: str) -> str | None:
@@ -171,7 +171,7 @@ def role_reply(
     elif here is not None:
         head += "\n" + here
     elif people.holders:
-        held = ", ".join(person(p, lang) for p in people.holders)
+        held = joined(lang, [person(p, lang) for p in people.holders])
         head += "\n" + t(lang, "owner.role.held", people=held)
     else:
         head += "\n" + _nobody(role.name(lang), role.key, lang)
@@ -186,7 +186,7 @@ def none(query: str, suggestions: tuple[Area, ...], lang: str) -> str:
     """Nothing matched: say so, suggest the closest, tell how admins add an area."""
     lines = [t(lang, "owner.none", topic=escape(query[:100]))]
     if suggestions:
-        names = ", ".join(f"`{area_name(a, lang)}`" for a in suggestions)
+        names = joined(lang, [f"`{area_name(a, lang)}`" for a in suggestions])
         lines.append(t(lang, "owner.suggest", areas=names))
     lines.append(t(lang, "owner.how_to_add"))
     return "\n".join(lines)

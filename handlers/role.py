@@ -21,7 +21,7 @@ from handlers.mrkdwn import escape
 from handlers.replies import ephemeral
 from handlers.routing_text import told
 from handlers.users import UserDirectory
-from i18n import t
+from i18n import joined, t
 from services import roles as service
 from services.roles import USAGE, RoleView
 from services.standup_presence import refresh_person
@@ -63,7 +63,7 @@ def role_line(view: RoleView, lang: str) -> str:
     ]
     name = escape(view.role.name(lang))
     line = f"• *{name}* (`{view.role.key}`): "
-    line += ", ".join(people) if people else t(lang, "role.nobody")
+    line += joined(lang, people) if people else t(lang, "role.nobody")
     if view.routing.backup:  # standing in: said so, never read as a holder
         line += " · " + told(view.routing, name, lang)
     elif view.backup:
@@ -95,14 +95,16 @@ def _me(deps: Deps, d: UserDirectory, s: Session, who: Requester, args: list[str
     catalog = service.workspace_catalog(s, who.team_id, deps.catalog)
     held = service.roles_held(s, who.team_id, catalog, who.user_id)
     backing = service.backup_for(s, who.team_id, catalog, who.user_id)
-    names = ", ".join(f"{escape(r.name(who.lang))} (`{r.key}`)" for r in held)
+    names = joined(who.lang, [f"{escape(r.name(who.lang))} (`{r.key}`)" for r in held])
     lines = [t(who.lang, "role.me.roles", roles=names) if held else t(who.lang, "role.me.none")]
     day = service.today(s, deps.settings, who.team_id, deps.now())
     if backing:
-        keys = ", ".join(escape(r.name(who.lang)) for r in backing)
+        keys = joined(who.lang, [escape(r.name(who.lang)) for r in backing])
         lines.append(t(who.lang, "role.me.backup", roles=keys))
         views = service.directory(s, who.team_id, catalog, day, only=backing)
-        standing = ", ".join(escape(v.role.name(who.lang)) for v in views if v.routing.backup)
+        standing = joined(
+            who.lang, [escape(v.role.name(who.lang)) for v in views if v.routing.backup]
+        )
         if standing:
             lines.append(t(who.lang, "role.me.standing_in", roles=standing))
     until = service.away_until(s, who.team_id, day, who.user_id)

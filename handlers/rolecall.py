@@ -21,10 +21,10 @@ from handlers.deps import Deps
 from handlers.durations import amount
 from handlers.errors import after_ack
 from handlers.issue_notify import slack_error
-from handlers.mrkdwn import channel, escape, users
+from handlers.mrkdwn import channel, escape, user
 from handlers.replies import ephemeral
 from handlers.users import UserDirectory
-from i18n import t
+from i18n import joined, t
 from services.config import change_config, configured_keys, workspace_config
 
 log = logging.getLogger(__name__)
@@ -151,11 +151,12 @@ def _show(key: str, config: Any, lang: str) -> str:
     if key == "support_channel":
         return channel(config.support_channel) if config.support_channel else unset
     if key == "admins":
-        return users(list(config.admins)) if config.admins else unset
+        return joined(lang, map(user, config.admins)) if config.admins else unset
     if key == "first_response":
         minutes = config.first_response_minutes
-        return ", ".join(
-            f"{t(lang, f'issue.severity.{s}')} {amount(lang, minutes[s])}" for s in SEVERITIES
+        return joined(
+            lang,
+            [f"{t(lang, f'issue.severity.{s}')} {amount(lang, minutes[s])}" for s in SEVERITIES],
         )
     if key == "language":
         return t(lang, f"rolecall.config.language.{config.language}")

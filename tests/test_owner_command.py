@@ -248,3 +248,12 @@ def test_a_role_that_owns_no_area_names_its_holders(app: Harness) -> None:
     app.command("/role", "assign <@UCAROL|carol> project-manager")
     reply = app.command("/owner", "project manager", user="UALICE")
     assert "is a role" in reply.text and "<@UCAROL>" in reply.text
+
+
+def test_two_holders_are_listed_the_readers_way(app: Harness) -> None:
+    _seed(app)
+    app.command("/owner", "help", user="UCAROL")  # first contact: a Chinese profile
+    app.command("/role", "assign <@UCAROL> pm")
+    assert "<@UALICE>、<@UCAROL>" in app.command("/owner", "路线图", user="UCAROL").text
+    assert "<@UALICE>, <@UCAROL>" in app.command("/owner", "roadmap", user="UBOB").text
+    assert "<@UALICE>、<@UCAROL>" in app.command("/owner", "产品经理", user="UCAROL").text

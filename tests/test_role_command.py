@@ -165,3 +165,14 @@ def test_an_error_about_a_mention_shows_the_person_not_markup(app: Harness) -> N
     assert "&lt;@" not in reply.text and "|alice" not in reply.text
     broadcast = app.command("/role", "who <!channel>")
     assert "<!channel>" not in broadcast.text
+
+
+def test_two_holders_and_two_roles_are_listed_the_readers_way(app: Harness) -> None:
+    app.command("/role", "help", user="UCAROL")  # first contact: a Chinese profile
+    for user in ("UBOB", "UCAROL"):
+        app.command("/role", f"assign <@{user}> pm")
+    app.command("/role", "assign <@UCAROL> tech-lead")
+    assert "<@UBOB>、<@UCAROL>" in app.command("/role", "list", user="UCAROL").text
+    assert "<@UBOB>, <@UCAROL>" in app.command("/role", "list", user="UBOB").text
+    mine = app.command("/role", "me", user="UCAROL").text
+    assert "(`product-manager`)、" in mine or "(`tech-lead`)、" in mine
