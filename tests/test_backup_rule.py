@@ -449,7 +449,7 @@ def test_contributing_roles_name_the_backup_standing_in_and_who_is_away(app: Har
     )
     zh = app.command("/owner", "路线图", user="UCAROL").text
     assert (
-        "协作角色：技术负责人 (<@UCAROL>（后备，技术负责人休假中）, <@UBOB>（休假至 2026-03-06）)"
+        "协作角色：技术负责人 (<@UCAROL>（后备，技术负责人休假中）、<@UBOB>（休假至 2026-03-06）)"
         in zh
     )
 
