@@ -20,11 +20,11 @@ from domain.tickets import FEEDBACK_CATEGORIES
 from handlers.deps import Deps
 from handlers.issue_blocks import event_what, headline, resolution_text, shown
 from handlers.mrkdwn import user
-from handlers.notify import dm, person_lang
+from handlers.notify import dm
 from i18n import t
 from services import deliveries as outbox
 from services import ticket_queries as queries
-from services.config import channel_lang, workspace_config
+from services.config import channel_lang, person_lang, workspace_config
 from services.roles import today
 from services.tickets import Change, product_managers
 from storage.models import Ticket

@@ -20,11 +20,10 @@ from handlers.issue_blocks import card
 from handlers.issue_notify import ESCALATION, permalink
 from handlers.mrkdwn import channel as channel_ref
 from handlers.mrkdwn import escape
-from handlers.notify import person_lang
 from i18n import t
 from services import deliveries as outbox
 from services import ticket_queries as queries
-from services.config import channel_lang, workspace_config
+from services.config import channel_lang, person_lang, workspace_config
 from services.deliveries import CARD, CARD_LINE
 from storage.models import OutboxDelivery, Ticket
 

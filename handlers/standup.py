@@ -213,7 +213,9 @@ def answer_button(deps: Deps) -> Callable[..., None]:
         where = _prompt_dm(body, action, occurrence)
         if where is not None:
             with deps.db.begin() as session:
-                answered = prompt_clicked(session, who.team_id, who.user_id, occurrence, *where)
+                answered = prompt_clicked(
+                    session, deps.settings, who.team_id, who.user_id, occurrence, *where
+                )
                 if answered is not None:
                     enqueue_answered(session, answered, deps.now())
         _open_modal(deps, who, client, body["trigger_id"], STANDUP, occurrence)
@@ -237,7 +239,14 @@ def answer_submitted(deps: Deps) -> Callable[..., None]:
         try:
             with deps.db.begin() as session:
                 saved = answers.submit_answer(
-                    session, who.team_id, deps.catalog, who.user_id, occurrence, values, deps.now()
+                    session,
+                    deps.settings,
+                    who.team_id,
+                    deps.catalog,
+                    who.user_id,
+                    occurrence,
+                    values,
+                    deps.now(),
                 )
                 enqueue_answer(session, deps, who.team_id, saved, deps.now())
         except RolecallError as error:

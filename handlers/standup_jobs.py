@@ -28,9 +28,8 @@ from handlers.standup_blocks import (
     prompt_message,
     reminder_message,
 )
-from i18n import lang_of
 from services import deliveries as outbox
-from services.config import channel_lang
+from services.config import channel_lang, person_lang
 from services.roles import workspace_catalog
 from services.standup_answers import AnswerSaved
 from services.standup_digest import DigestState
@@ -38,7 +37,6 @@ from services.standup_messages import PromptAnswered, prompt_sent
 from services.standup_presence import REQUEUE, prompt_deleted
 from services.standup_tick import Due, PromptDue, ReminderDue, tick
 from storage.models import OutboxDelivery
-from storage.profiles import get_profile
 
 log = logging.getLogger(__name__)
 # How far ahead prompts are claimed and scheduled. chat.scheduleMessage is Tier 3: ~50 a
@@ -226,8 +224,7 @@ def enqueue_answer(
                     kind="standup_reply",
                 )
     for notice in saved.notices:
-        profile = get_profile(session, team_id, notice.to_user)
-        lang = lang_of(profile.locale if profile else None)
+        lang = person_lang(session, deps.settings, team_id, notice.to_user)
         made += outbox.dm(
             session,
             team_id,

@@ -13,6 +13,8 @@ from domain.config import (
     normalize_value,
 )
 from domain.errors import UsageError
+from i18n import lang_of
+from storage.profiles import get_profile
 from storage.workspace import set_workspace_setting, workspace_settings
 
 
@@ -32,6 +34,15 @@ def workspace_config(session: Session, settings: Defaults, team_id: str) -> Work
 def channel_lang(session: Session, settings: Defaults, team_id: str) -> str:
     """The language of everything Rolecall posts in this workspace's channels."""
     return workspace_config(session, settings, team_id).language
+
+
+def person_lang(session: Session, settings: Defaults, team_id: str, user_id: str) -> str:
+    """The language to write to someone in: their Slack locale, or, before Rolecall has seen
+    their profile, the workspace's language."""
+    profile = get_profile(session, team_id, user_id)
+    if profile is not None and profile.locale:
+        return lang_of(profile.locale)
+    return channel_lang(session, settings, team_id)
 
 
 def configured_keys(session: Session, team_id: str) -> set[str]:

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from domain.catalog import Catalog, Role
+from domain.config import Defaults
 from domain.errors import Conflict, NotAllowed, NotFound
 from domain.schedules import MISSED, PROGRESS, STANDUP, Schedule, participant_key
 from domain.standup import (
@@ -196,6 +197,7 @@ class AnswerSaved:
 
 def submit_answer(
     session: Session,
+    settings: Defaults,
     team_id: str,
     base: Catalog,
     user_id: str,
@@ -238,11 +240,12 @@ def submit_answer(
     )
     if answer is None:  # the cut-off passed between the check and the write
         raise Conflict("standup.error.closed", cutoff=int(row.cutoff_at.timestamp()))
-    return _saved(session, base, row, schedule, answer, saved is not None, blockers, now)
+    return _saved(session, settings, base, row, schedule, answer, saved is not None, blockers, now)
 
 
 def _saved(
     session: Session,
+    settings: Defaults,
     base: Catalog,
     row: PromptOccurrence,
     schedule: Schedule,
@@ -273,5 +276,5 @@ def _saved(
         reply=reply,
         digest=state,
         notices=tuple(notices(row.team_id, row.user_id, schedule.id, row.local_date, blockers)),
-        prompt=answered_prompt(session, row),
+        prompt=answered_prompt(session, settings, row),
     )

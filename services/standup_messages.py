@@ -13,13 +13,13 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from domain.config import Defaults
 from domain.schedules import ANSWERED, Schedule, participant_key
-from i18n import lang_of
+from services.config import person_lang
 from services.standup_context import as_schedule
 from storage.digests import digest_by_id, record_digest_message
 from storage.models import PromptOccurrence
 from storage.occurrences import occurrence_by_id, record_prompt_message
-from storage.profiles import get_profile
 from storage.prompt_answers import answer_by_id, record_answer_thread
 from storage.schedules import schedule_by_id
 
@@ -57,19 +57,20 @@ class PromptAnswered:
     ts: str
 
 
-def answered_prompt(session: Session, row: PromptOccurrence) -> PromptAnswered | None:
+def answered_prompt(
+    session: Session, settings: Defaults, row: PromptOccurrence
+) -> PromptAnswered | None:
     """What marking the answered occurrence's prompt DM needs; None while its ts is unknown
     (a scheduled prompt nobody has clicked yet) or its schedule is gone."""
     stored = schedule_by_id(session, row.team_id, row.schedule_id)
     if not (row.dm_channel and row.dm_ts) or stored is None:
         return None
-    profile = get_profile(session, row.team_id, row.user_id)
     base = participant_key(row.schedule_id, row.local_date, row.user_id, "prompt")
     return PromptAnswered(
         key=f"{base}:answered:{row.dm_ts}",
         team_id=row.team_id,
         occurrence_id=row.id,
-        lang=lang_of(profile.locale if profile else None),
+        lang=person_lang(session, settings, row.team_id, row.user_id),
         schedule=as_schedule(stored),
         local_date=row.local_date,
         cutoff_at=row.cutoff_at,
@@ -79,7 +80,13 @@ def answered_prompt(session: Session, row: PromptOccurrence) -> PromptAnswered |
 
 
 def prompt_clicked(
-    session: Session, team_id: str, user_id: str, occurrence_id: int, channel: str, ts: str
+    session: Session,
+    settings: Defaults,
+    team_id: str,
+    user_id: str,
+    occurrence_id: int,
+    channel: str,
+    ts: str,
 ) -> PromptAnswered | None:
     """The person pressed the Answer button of their prompt DM at (`channel`, `ts`): record
     its ts if it was not known (a scheduled prompt). Returns the DM to mark answered when
@@ -90,7 +97,7 @@ def prompt_clicked(
     if row.dm_channel and row.dm_channel != channel:
         return None  # not the DM the prompt was scheduled in
     record_prompt_message(session, row, channel, ts, row.scheduled_message_id)
-    return answered_prompt(session, row) if row.state == ANSWERED else None
+    return answered_prompt(session, settings, row) if row.state == ANSWERED else None
 
 
 def digest_posted(session: Session, team_id: str, digest_id: int, ts: str) -> bool:

@@ -568,3 +568,26 @@ def test_a_blocker_for_an_area_whose_named_owner_is_away_goes_to_the_role(named:
     modal = week.press_answer(NY, _prompt(week, NY, "2026-03-09"))
     week.submit(NY, modal, by_purpose(modal, "work", "more work", blockers))
     assert f"blocked on code review → <@{owner}>" in visible_text(week.channel()[-1])
+
+
+def test_in_a_chinese_workspace_people_of_unknown_language_are_written_to_in_chinese(
+    app: Harness,
+) -> None:
+    week = Week(app)
+    week.at(MONDAY - timedelta(days=1))
+    week.command("/rolecall", "config language zh")
+    week.person(SH, "Asia/Shanghai", "zh-CN", "tech-lead")
+    for user, role in ((NY, "product-manager"), ("UDES", "ux-ui-designer")):
+        week.person(user, "America/New_York", "", role)  # Slack told no language
+    week.command("/role", f"away <@{SH}> until 2026-03-20")
+    week.command("/standup", "schedule all weekdays 09:30 <#C0GENERAL|general>")
+    week.tick(utc(MONDAY, 13, 30))
+    modal = week.press_answer(NY, week.dms(NY)[-1])
+    blockers = "waiting on the designer\nneeds tech lead review"
+    week.submit(NY, modal, by_purpose(modal, "work", "more work", blockers))
+    (notice,) = [m["text"] for m in week.dms("UDES") if "waiting on the designer" in m["text"]]
+    assert "<@UNY> 的工作因你而受阻（2026-03-09）：waiting on the designer" in notice
+    told = [m["text"] for m in week.dms(NY)]
+    assert any("你的阻碍（2026-03-09）没有通知到任何人：needs tech lead review" in m for m in told)
+    assert any("已回答 ✓" in m for m in told) and not any("Answered" in m for m in told)
+    week.sender.stop()

@@ -18,6 +18,7 @@ from storage.roles import set_backup
 from storage.tickets import add_numbered
 from tests.standup_helpers import (
     BASE,
+    DEFAULTS,
     SH,
     TEAM,
     away,
@@ -47,7 +48,7 @@ def _answer(
     with db.begin() as session:
         form = answer_form(session, TEAM, BASE, user, at)
         given = {"done": "shipped the spec", "planned": "review", "blockers": blockers, **values}
-        return submit_answer(session, TEAM, BASE, user, form.occurrence_id, given, at)
+        return submit_answer(session, DEFAULTS, TEAM, BASE, user, form.occurrence_id, given, at)
 
 
 def test_the_modal_asks_each_role_its_own_questions(team: Database) -> None:
@@ -76,7 +77,9 @@ def test_no_open_occurrence_someone_elses_and_after_the_cut_off(team: Database) 
         )
     late = utc(2026, 3, 9, 5, 30)
     with team.begin() as session, pytest.raises(Conflict) as closed:
-        submit_answer(session, TEAM, BASE, "UPAM", prompts["UPAM"].occurrence_id, {}, late)
+        submit_answer(
+            session, DEFAULTS, TEAM, BASE, "UPAM", prompts["UPAM"].occurrence_id, {}, late
+        )
     assert closed.value.key == "standup.error.closed"
 
 
@@ -232,6 +235,7 @@ def test_a_late_edit_is_refused_even_from_an_open_form(team: Database) -> None:
     with team.begin() as session, pytest.raises(Conflict):
         submit_answer(
             session,
+            DEFAULTS,
             TEAM,
             BASE,
             prompt.user_id,

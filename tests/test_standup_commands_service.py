@@ -117,7 +117,7 @@ def _answer(db: Database, user: str, at: datetime, blockers: str = "") -> None:
     with db.begin() as session:
         form = answer_form(session, TEAM, BASE, user, at)
         values = {"done": f"{user} done", "planned": "next", "blockers": blockers}
-        submit_answer(session, TEAM, BASE, user, form.occurrence_id, values, at)
+        submit_answer(session, DEFAULTS, TEAM, BASE, user, form.occurrence_id, values, at)
 
 
 def test_reports_by_date_and_by_person(db: Database) -> None:

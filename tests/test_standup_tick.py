@@ -145,7 +145,7 @@ def _answer(db: Database, user: str, at: datetime, blockers: str = "none") -> An
     with db.begin() as session:
         row = current_occurrence(session, TEAM, user, "standup", at)
         values = {"done": "shipped", "planned": "more", "blockers": blockers}
-        return submit_answer(session, TEAM, BASE, user, row.id, values, at)
+        return submit_answer(session, DEFAULTS, TEAM, BASE, user, row.id, values, at)
 
 
 def test_prompts_missed_while_down_go_until_the_cut_off_then_are_logged(team: Database) -> None:
