@@ -21,7 +21,7 @@ def ephemeral(text: str, blocks: list[dict[str, Any]] | None = None) -> dict[str
 
 
 # Error parameters that carry a stored user ID (never user text): shown as a mention.
-MENTION_PARAMS = frozenset({"user"})
+MENTION_PARAMS = frozenset({"user", "holders", "backup", "first"})
 
 
 def _error_param(lang: str, key: str, value: object) -> object:

@@ -293,10 +293,10 @@ def tech_leads(session: Session, team_id: str, day: date) -> Routing:
         holders = [a for a in routing.absent if not a.backup]
         raise NotFound(
             "issue.escalate.all_away" if holders else "issue.escalate.backup_away",
-            holders=", ".join(f"<@{a.user_id}>" for a in holders),
-            backup=f"<@{backup.user_id}>",
+            holders=tuple(a.user_id for a in holders),
+            backup=backup.user_id,
             backup_back=backup.back_on.isoformat(),
-            first=f"<@{first.user_id}>",
+            first=first.user_id,
             date=first.back_on.isoformat(),
         )
     if routing.nobody:

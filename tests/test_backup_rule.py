@@ -591,3 +591,19 @@ def test_in_a_chinese_workspace_people_of_unknown_language_are_written_to_in_chi
     assert any("你的阻碍（2026-03-09）没有通知到任何人：needs tech lead review" in m for m in told)
     assert any("已回答 ✓" in m for m in told) and not any("Answered" in m for m in told)
     week.sender.stop()
+
+
+def test_escalation_nobody_can_take_lists_the_away_leads_the_readers_way(desk: Harness) -> None:
+    desk.clock.set(NOW)
+    _agent(desk, "UDAN")
+    _agent(desk, "UZHAO", "zh-CN")
+    desk.command("/issue", "data loss on export", user="UALICE")
+    for lead in ("UBOB", "UDAVE"):
+        give_role(desk, lead, "tech-lead")
+        desk.command("/role", f"away <@{lead}> until 2026-03-06", user=lead)
+    desk.command("/role", "backup tech-lead <@UCAROL>")
+    desk.command("/role", "away <@UCAROL> until 2026-03-20", user="UCAROL")
+    en = desk.command("/issue", "escalate 1 rows vanish", user="UDAN").text
+    assert "every Tech Lead (<@UBOB>, <@UDAVE>) is away" in en
+    zh = desk.command("/issue", "escalate 1 急", user="UZHAO").text
+    assert "技术负责人（<@UBOB>、<@UDAVE>）都在休假，后备 <@UCAROL> 也在休假" in zh
