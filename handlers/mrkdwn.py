@@ -42,11 +42,6 @@ def user(user_id: str) -> str:
     return f"<@{user_id}>"
 
 
-def users(user_ids: list[str], sep: str = ", ") -> str:
-    """Mentions of several people."""
-    return sep.join(user(u) for u in user_ids)
-
-
 def channel(channel_id: str) -> str:
     """A link to a channel."""
     return f"<#{channel_id}>"
