@@ -14,9 +14,9 @@ import pytest
 from domain.routing import AWAY, NO_HOLDER, VACATED, Absent, Routing, route
 from services.standup_blockers import Route, RoutedBlocker, from_json, to_json
 from slack_emulator import payloads
-from storage.profiles import save_profile
 from tests.harness import Harness, visible_text
 from tests.issue_fixtures import SUPPORT, card, dms, give_role, submit, thread, ticket
+from tests.services_fixtures import profile
 from tests.test_standup_slack import MONDAY, NY, SH, Week, by_purpose, utc
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
@@ -211,6 +211,7 @@ def _home(app: Harness, user_id: str) -> str:
 
 # --- blockers ----------------------------------------------------------------------------------
 BACKUP = "UBAK"  # the product manager's backup, in Chinese
+LATER = MONDAY + timedelta(days=30)  # profiles cached "later": fresh through the week
 
 
 @pytest.fixture
@@ -223,18 +224,7 @@ def team(app: Harness) -> Iterator[Week]:
     found.person(NY, "America/New_York", "en-US", "product-manager")
     found.slack.add_user(BACKUP, "bak", locale="zh-CN")
     with app.db.begin() as session:
-        save_profile(
-            session,
-            "T0001",
-            BACKUP,
-            name="bak",
-            tz="Asia/Shanghai",
-            locale="zh-CN",
-            is_admin=False,
-            is_bot=False,
-            deleted=False,
-            fetched_at=MONDAY + timedelta(days=30),
-        )
+        profile(session, BACKUP, tz="Asia/Shanghai", locale="zh-CN", fetched_at=LATER)
     found.command("/role", f"backup product-manager <@{BACKUP}>")
     found.command("/role", f"away <@{NY}> until 2026-03-20")
     found.command("/standup", "schedule all weekdays 09:30 <#C0GENERAL|general>")
@@ -329,18 +319,7 @@ def test_in_a_chinese_workspace_the_digest_says_nobody_and_the_dm_is_in_english(
     week.command("/rolecall", "config language zh")
     week.person("UDES", "Asia/Shanghai", "zh-CN", "ux-ui-designer")  # then deactivated
     with week.app.db.begin() as session:
-        save_profile(
-            session,
-            "T0001",
-            "UDES",
-            name="udes",
-            tz="Asia/Shanghai",
-            locale="zh-CN",
-            is_admin=False,
-            is_bot=False,
-            deleted=True,
-            fetched_at=MONDAY + timedelta(days=30),
-        )
+        profile(session, "UDES", tz="Asia/Shanghai", locale="zh-CN", deleted=True, fetched_at=LATER)
     week.command("/role", f"back <@{NY}>")
     week.command("/role", f"away <@{SH}> until 2026-03-12")
     week.tick(utc(MONDAY, 13, 30))
