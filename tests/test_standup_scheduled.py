@@ -171,6 +171,23 @@ def test_an_uncertain_scheduling_that_never_reached_slack_is_scheduled_again(wee
     assert len(week.dms(SH)) == 1
 
 
+def test_an_uncertain_scheduling_never_adopts_another_schedules_prompt(week: Week) -> None:
+    # Two standups at 09:30 (#general, #support): the same person, day and title.
+    reply = week.command("/standup", "schedule all weekdays 09:30 <#C0SUPPORT|support>")
+    assert "#2" in reply.text, reply.text
+    week.slack.fail_next(SCHEDULE, status=502)  # never reached Slack: looked up, then again
+    # …once the other prompt is scheduled (the first look is asked to wait a second).
+    week.slack.fail_next("chat.scheduledMessages.list", status=429, retry_after=1)
+    week.tick(utc(MONDAY, 0))
+    held = queued(week)
+    assert len(held) == 2 and len({m["text"] for m in held}) == 2
+    week.tick(PROMPT_AT)
+    prompts = week.dms(SH)
+    assert len(prompts) == 2
+    answers = {b["block_id"] for p in prompts for b in p["blocks"] if b["type"] == "actions"}
+    assert len(answers) == 2  # each schedule's occurrence its prompt
+
+
 def reminder_of(week: Week) -> dict[str, Any]:
     """The one reminder in the tech lead's DM (threads included)."""
     [reminder] = [m for m in week.dms(SH) if "提醒" in m["text"]]
