@@ -23,6 +23,9 @@ DM = "dm"
 # or the one the delivery `anchor` scheduled).
 SCHEDULE = "chat.scheduleMessage"
 UNSCHEDULE = "chat.deleteScheduledMessage"
+# A render's word on a SCHEDULE in doubt that must not go out any more: adopt the copy an
+# earlier try may have made (so its deletion can delete it), else end it unsent.
+ADOPT_ONLY = "adopt_only"
 METHODS = frozenset({POST, UPDATE, EPHEMERAL, DM, SCHEDULE, UNSCHEDULE})
 # Methods that create a message, so a lost answer may hide a posted one.
 CREATES_MESSAGE = frozenset({POST, DM, SCHEDULE})

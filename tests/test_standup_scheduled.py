@@ -121,6 +121,35 @@ def test_dropping_out_before_the_scheduling_was_tried_drops_it(week: Week) -> No
     assert week.dms(SH) == []
 
 
+def in_doubt_then_away(week: Week, fault: str) -> None:
+    """The prompt's scheduling answered 5xx (`fault`: before or after Slack scheduled it),
+    then the tech lead set away before its retry."""
+    week.at(utc(MONDAY, 0))
+    run_due(week.app.d, week.app.bolt.client, utc(MONDAY, 0))
+    if fault == "lost":
+        week.slack.fail_next(SCHEDULE, status=500)
+    else:
+        week.slack.fail_after_posting(SCHEDULE, status=500)
+    assert week.sender.drain(deadline=0.1) == 1  # its retry waits
+    week.command("/role", f"away <@{SH}> until 2026-03-09")
+
+
+def test_a_prompt_withdrawn_while_its_scheduling_was_in_doubt_never_posts(week: Week) -> None:
+    week.slack.clock = lambda: week.time.seconds() + 3 * 3600  # Slack: time_in_past
+    in_doubt_then_away(week, "lost")  # the retry would have posted it directly
+    week.tick(PROMPT_AT)
+    assert week.dms(SH) == [] and queued(week) == []
+    assert len(week.slack.calls_to(SCHEDULE)) == 1
+
+
+def test_a_prompt_scheduled_while_in_doubt_then_withdrawn_is_deleted(week: Week) -> None:
+    in_doubt_then_away(week, "scheduled")
+    assert len(week.slack.calls_to(SCHEDULE)) == 1  # adopted, not scheduled again
+    assert len(week.slack.calls_to(DELETE)) == 1 and queued(week) == []
+    week.tick(PROMPT_AT)
+    assert week.dms(SH) == []
+
+
 def test_a_cancel_after_the_prompt_posted_is_done_and_says_nothing_more(week: Week) -> None:
     week.tick(utc(MONDAY, 0))
     week.tick(PROMPT_AT)

@@ -23,6 +23,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from domain.delivery import (
+    ADOPT_ONLY,
     CREATES_MESSAGE,
     DM,
     MAX_ATTEMPTS,
@@ -314,8 +315,13 @@ class Dispatcher:
         now (its time is near or past). Returned as SCHEDULE: settled here."""
         args = dict(outgoing.args)
         post_at, direct = int(args.pop("post_at")), args.pop("direct", False)
+        adopt_only = args.pop(ADOPT_ONLY, False)
         now = self.timer.now()
         if row.uncertain and self._adopted_scheduled(row, kind, outgoing, post_at, args):
+            return outgoing
+        if adopt_only:
+            with self.db.begin() as session:
+                deliveries.record_skipped(session, row.id, self.name, "withdrawn, not scheduled")
             return outgoing
         if direct or sending_method(SCHEDULE, {"post_at": post_at}, now.timestamp()) == DM:
             return Outgoing(DM, outgoing.channel, args)
