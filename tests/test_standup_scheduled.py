@@ -247,6 +247,17 @@ def test_the_reminder_is_top_level_when_the_prompt_cannot_be_looked_up(week: Wee
     assert "thread_ts" not in reminder_of(week)
 
 
+def test_a_reminder_retried_after_a_lost_answer_goes_where_its_first_try_went(
+    week: Week,
+) -> None:
+    week.tick(utc(MONDAY, 0))
+    week.tick(PROMPT_AT)
+    week.slack.refuse_next("conversations.history", "missing_scope")  # first try: top-level
+    week.slack.fail_after_posting("chat.postMessage", status=500)  # …and its answer is lost
+    week.tick(utc(MONDAY, 4, 30))  # the retry could find the thread now; it keeps top-level
+    assert "thread_ts" not in reminder_of(week)  # one reminder: the first try's, adopted
+
+
 def buttons(message: dict[str, Any]) -> list[str]:
     """The labels of a message's buttons."""
     return [
