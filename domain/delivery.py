@@ -23,6 +23,9 @@ DM = "dm"
 # or the one the delivery `anchor` scheduled).
 SCHEDULE = "chat.scheduleMessage"
 UNSCHEDULE = "chat.deleteScheduledMessage"
+# A render's word on a SCHEDULE in doubt that must not go out any more: adopt the copy an
+# earlier try may have made (so its deletion can delete it), else end it unsent.
+ADOPT_ONLY = "adopt_only"
 METHODS = frozenset({POST, UPDATE, EPHEMERAL, DM, SCHEDULE, UNSCHEDULE})
 # Methods that create a message, so a lost answer may hide a posted one.
 CREATES_MESSAGE = frozenset({POST, DM, SCHEDULE})
@@ -195,6 +198,9 @@ DEFAULT_LIMITS: dict[str, MethodLimits] = {
     "chat.scheduledMessages.list": MethodLimits(workspace=Limit(50 / 60, 10)),
 }
 UNLISTED = MethodLimits(workspace=Limit(20 / 60, 5))  # Tier 2, the most common one
+# The share of each limit the pacer spends (a clock drifting against Slack's costs no 429),
+# and so the rate a queue of calls is planned at.
+PACING_MARGIN = 0.97
 
 
 def api_method(method: str) -> str:

@@ -68,7 +68,7 @@ def prompt_message(due: PromptDue) -> tuple[str, list[dict[str, Any]]]:
         ),
         context_block(t(lang, "standup.prompt.cutoff", cutoff=_when(due.cutoff_at))),
     ]
-    return title, blocks
+    return t(lang, "standup.prompt.text", title=title, channel=due.schedule.channel), blocks
 
 
 def _until(at: datetime) -> str:

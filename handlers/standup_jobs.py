@@ -11,11 +11,14 @@ prompt's thread when its ts is known (posted directly) or can be looked up (sche
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
+from domain import schedules
+from domain.delivery import ADOPT_ONLY, SCHEDULE
 from domain.standup_questions import questions_key
 from handlers.delivery import Kind, Outgoing
 from handlers.deps import Deps
@@ -34,9 +37,10 @@ from services.roles import workspace_catalog
 from services.standup_answers import AnswerSaved
 from services.standup_digest import DigestState
 from services.standup_messages import PromptAnswered, prompt_sent
-from services.standup_presence import REQUEUE, prompt_deleted
+from services.standup_presence import REQUEUE, prompt_deleted, prompt_key
 from services.standup_tick import Due, PromptDue, ReminderDue, tick
 from storage.models import OutboxDelivery
+from storage.occurrences import occurrence_by_id
 
 log = logging.getLogger(__name__)
 # How far ahead prompts are claimed and scheduled. chat.scheduleMessage is Tier 3: ~50 a
@@ -239,11 +243,30 @@ def enqueue_answer(
 
 def _render_prompt(
     session: Session, row: OutboxDelivery, planned: Outgoing, now: datetime
-) -> Outgoing:
+) -> Outgoing | None:
+    """The prompt as claimed; None once withdrawn (the person dropped out, or it was
+    claimed again since) — its deletion finds nothing to delete when the scheduling in
+    doubt at the withdrawal turns into a direct post. A scheduling in doubt may already
+    be held in Slack: looked up only (adopted, its deletion then deletes it), never sent."""
+    occurrence_id = (row.payload or {}).get("occurrence_id")
+    if occurrence_id is not None and _withdrawn(session, row.key, int(occurrence_id)):
+        if not (row.uncertain and planned.method == SCHEDULE and not planned.args.get("direct")):
+            return None
+        planned = replace(planned, args={**planned.args, ADOPT_ONLY: True})
     args = dict(planned.args)
     args.pop("occurrence_id", None)
     args.pop("questions", None)
     return Outgoing(planned.method, planned.channel, args)
+
+
+def _withdrawn(session: Session, key: str, occurrence_id: int) -> bool:
+    occurrence = occurrence_by_id(session, occurrence_id)
+    return (
+        occurrence is None
+        or occurrence.prompted_at is None
+        or occurrence.state not in (schedules.PROMPTED, schedules.REMINDED, schedules.ANSWERED)
+        or prompt_key(occurrence) != key
+    )
 
 
 def _prompt_sent(session: Session, row: OutboxDelivery) -> None:

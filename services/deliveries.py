@@ -18,6 +18,7 @@ from domain.delivery import (
     DEFAULT_LIMITS,
     DM,
     EPHEMERAL,
+    PACING_MARGIN,
     POST,
     SCHEDULE,
     SCHEDULE_LEAD,
@@ -110,32 +111,44 @@ def schedule_dms(
     """DMs scheduled in Slack (chat.scheduleMessage) for their `post_at`; how many are new.
 
     Scheduling is Tier 3 (~50 a minute a workspace), so each waits for its place in the
-    workspace's queue of schedulings (spread at that rate behind those already queued):
-    a thousand of them never sit at the head of the outbox holding up cards and replies.
-    One whose place comes too late to schedule waits for its `post_at` and is posted then,
-    directly. The dispatcher decides again at send time (domain.delivery.sending_method).
+    workspace's queue of schedulings (spread at the rate the pacer spends, behind those
+    already queued): a thousand of them never sit at the head of the outbox, refused by the
+    pacer, holding up cards and replies. One whose place comes too late to schedule is a
+    plain DM posted at its `post_at`: it takes no place in the queue. The dispatcher decides
+    again at send time (domain.delivery.sending_method).
     """
-    rate = DEFAULT_LIMITS[SCHEDULE].workspace.rate
+    rate = DEFAULT_LIMITS[SCHEDULE].workspace.rate * PACING_MARGIN
     place = deliveries.open_count_of(session, team_id, SCHEDULE)
     made = 0
     for dm in dms:
         turn = now + timedelta(seconds=place / rate)
+        content = _content(dm.text, dm.blocks) | (dm.extra or {})
         if turn > dm.post_at - timedelta(seconds=SCHEDULE_LEAD):
-            turn = dm.post_at  # posted directly at its time
-        else:
-            place += 1
-        post_at = int(dm.post_at.timestamp())
-        made += deliveries.enqueue(
+            made += deliveries.enqueue(
+                session,
+                team_id,
+                dm.key,
+                kind=kind,
+                method=DM,
+                channel=dm.user_id,
+                payload=content,
+                now=now,
+                not_before=dm.post_at if dm.post_at > now else None,
+            )
+            continue
+        new = deliveries.enqueue(
             session,
             team_id,
             dm.key,
             kind=kind,
             method=SCHEDULE,
             channel=dm.user_id,
-            payload=_content(dm.text, dm.blocks) | {"post_at": post_at} | (dm.extra or {}),
+            payload=content | {"post_at": int(dm.post_at.timestamp())},
             now=now,
             not_before=turn if turn > now else None,
         )
+        place += new  # a delivery already queued (enqueue kept it) holds its place already
+        made += new
     return made
 
 

@@ -296,6 +296,14 @@ def mark_direct(session: Session, delivery_id: int, claimer: str, at: datetime) 
         row.state, row.next_attempt_at, row.lease_until, row.claimed_by = PENDING, at, None, None
 
 
+def remember(session: Session, delivery_id: int, claimer: str, fields: dict[str, Any]) -> None:
+    """Keep a choice a try made before its call (where it posts) in the row's payload, so
+    every retry makes the same one."""
+    row = held(session, delivery_id, claimer)
+    if row is not None:
+        row.payload = {**(row.payload or {}), **fields}
+
+
 def drop_pending(session: Session, team_id: str, key: str, reason: str) -> bool:
     """End a delivery that has not been tried yet (no try that may have reached Slack) so
     it is never sent; False when it was tried, is being sent, or has ended."""

@@ -121,6 +121,35 @@ def test_dropping_out_before_the_scheduling_was_tried_drops_it(week: Week) -> No
     assert week.dms(SH) == []
 
 
+def in_doubt_then_away(week: Week, fault: str) -> None:
+    """The prompt's scheduling answered 5xx (`fault`: before or after Slack scheduled it),
+    then the tech lead set away before its retry."""
+    week.at(utc(MONDAY, 0))
+    run_due(week.app.d, week.app.bolt.client, utc(MONDAY, 0))
+    if fault == "lost":
+        week.slack.fail_next(SCHEDULE, status=500)
+    else:
+        week.slack.fail_after_posting(SCHEDULE, status=500)
+    assert week.sender.drain(deadline=0.1) == 1  # its retry waits
+    week.command("/role", f"away <@{SH}> until 2026-03-09")
+
+
+def test_a_prompt_withdrawn_while_its_scheduling_was_in_doubt_never_posts(week: Week) -> None:
+    week.slack.clock = lambda: week.time.seconds() + 3 * 3600  # Slack: time_in_past
+    in_doubt_then_away(week, "lost")  # the retry would have posted it directly
+    week.tick(PROMPT_AT)
+    assert week.dms(SH) == [] and queued(week) == []
+    assert len(week.slack.calls_to(SCHEDULE)) == 1
+
+
+def test_a_prompt_scheduled_while_in_doubt_then_withdrawn_is_deleted(week: Week) -> None:
+    in_doubt_then_away(week, "scheduled")
+    assert len(week.slack.calls_to(SCHEDULE)) == 1  # adopted, not scheduled again
+    assert len(week.slack.calls_to(DELETE)) == 1 and queued(week) == []
+    week.tick(PROMPT_AT)
+    assert week.dms(SH) == []
+
+
 def test_a_cancel_after_the_prompt_posted_is_done_and_says_nothing_more(week: Week) -> None:
     week.tick(utc(MONDAY, 0))
     week.tick(PROMPT_AT)
@@ -171,6 +200,23 @@ def test_an_uncertain_scheduling_that_never_reached_slack_is_scheduled_again(wee
     assert len(week.dms(SH)) == 1
 
 
+def test_an_uncertain_scheduling_never_adopts_another_schedules_prompt(week: Week) -> None:
+    # Two standups at 09:30 (#general, #support): the same person, day and title.
+    reply = week.command("/standup", "schedule all weekdays 09:30 <#C0SUPPORT|support>")
+    assert "#2" in reply.text, reply.text
+    week.slack.fail_next(SCHEDULE, status=502)  # never reached Slack: looked up, then again
+    # …once the other prompt is scheduled (the first look is asked to wait a second).
+    week.slack.fail_next("chat.scheduledMessages.list", status=429, retry_after=1)
+    week.tick(utc(MONDAY, 0))
+    held = queued(week)
+    assert len(held) == 2 and len({m["text"] for m in held}) == 2
+    week.tick(PROMPT_AT)
+    prompts = week.dms(SH)
+    assert len(prompts) == 2
+    answers = {b["block_id"] for p in prompts for b in p["blocks"] if b["type"] == "actions"}
+    assert len(answers) == 2  # each schedule's occurrence its prompt
+
+
 def reminder_of(week: Week) -> dict[str, Any]:
     """The one reminder in the tech lead's DM (threads included)."""
     [reminder] = [m for m in week.dms(SH) if "提醒" in m["text"]]
@@ -199,6 +245,17 @@ def test_the_reminder_is_top_level_when_the_prompt_cannot_be_looked_up(week: Wee
     week.slack.refuse_next("conversations.history", "missing_scope")
     week.tick(utc(MONDAY, 4, 30))
     assert "thread_ts" not in reminder_of(week)
+
+
+def test_a_reminder_retried_after_a_lost_answer_goes_where_its_first_try_went(
+    week: Week,
+) -> None:
+    week.tick(utc(MONDAY, 0))
+    week.tick(PROMPT_AT)
+    week.slack.refuse_next("conversations.history", "missing_scope")  # first try: top-level
+    week.slack.fail_after_posting("chat.postMessage", status=500)  # …and its answer is lost
+    week.tick(utc(MONDAY, 4, 30))  # the retry could find the thread now; it keeps top-level
+    assert "thread_ts" not in reminder_of(week)  # one reminder: the first try's, adopted
 
 
 def buttons(message: dict[str, Any]) -> list[str]:

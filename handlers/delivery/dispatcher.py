@@ -23,6 +23,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from domain.delivery import (
+    ADOPT_ONLY,
     CREATES_MESSAGE,
     DM,
     MAX_ATTEMPTS,
@@ -314,8 +315,13 @@ class Dispatcher:
         now (its time is near or past). Returned as SCHEDULE: settled here."""
         args = dict(outgoing.args)
         post_at, direct = int(args.pop("post_at")), args.pop("direct", False)
+        adopt_only = args.pop(ADOPT_ONLY, False)
         now = self.timer.now()
         if row.uncertain and self._adopted_scheduled(row, kind, outgoing, post_at, args):
+            return outgoing
+        if adopt_only:
+            with self.db.begin() as session:
+                deliveries.record_skipped(session, row.id, self.name, "withdrawn, not scheduled")
             return outgoing
         if direct or sending_method(SCHEDULE, {"post_at": post_at}, now.timestamp()) == DM:
             return Outgoing(DM, outgoing.channel, args)
@@ -396,15 +402,24 @@ class Dispatcher:
         self, row: OutboxDelivery, outgoing: Outgoing, thread: dict[str, Any]
     ) -> Outgoing:
         """A reply in the thread of a scheduled message, found by its block when the budget
-        of conversations.history lets the look go now; else top-level (never later)."""
+        of conversations.history lets the look go now; else top-level (never later). The
+        first try's choice is kept in the row for its retries: a retry going elsewhere would
+        look for the first try's copy in the wrong place, and post a second one."""
         channel = str(thread.get("channel") or "")
-        now = self.timer.now().timestamp()
-        if not channel or self.pacer.reserve(row.team_id, "conversations.history", channel, now):
+        if "ts" not in thread:
+            now = self.timer.now().timestamp()
+            ts = None
+            if channel and not self.pacer.reserve(
+                row.team_id, "conversations.history", channel, now
+            ):
+                ts = find_thread(self.client, channel, str(thread["block_id"]))
+            thread = {**thread, "ts": ts}
+            with self.db.begin() as session:
+                deliveries.remember(session, row.id, self.name, {"find_thread": thread})
+        if thread["ts"] is None:
             return outgoing
-        ts = find_thread(self.client, channel, str(thread["block_id"]))
-        if ts is None:
-            return outgoing
-        return replace(outgoing, channel=channel, args={**outgoing.args, "thread_ts": ts})
+        args = {**outgoing.args, "thread_ts": str(thread["ts"])}
+        return replace(outgoing, channel=channel, args=args)
 
     def _adopted(self, row: OutboxDelivery, kind: Kind, outgoing: Outgoing) -> bool:
         """An earlier try may have posted this: look for its copy first. True when the

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import threading
 
-from domain.delivery import DEFAULT_LIMITS, UNLISTED, Limit, MethodLimits, TokenBucket
+from domain.delivery import (
+    DEFAULT_LIMITS,
+    PACING_MARGIN,
+    UNLISTED,
+    Limit,
+    MethodLimits,
+    TokenBucket,
+)
 
 
 class Pacer:
@@ -17,7 +24,7 @@ class Pacer:
     """
 
     def __init__(
-        self, limits: dict[str, MethodLimits] | None = None, *, margin: float = 0.97
+        self, limits: dict[str, MethodLimits] | None = None, *, margin: float = PACING_MARGIN
     ) -> None:
         self.limits = DEFAULT_LIMITS if limits is None else limits
         self.margin = margin

@@ -111,11 +111,13 @@ def find_scheduled(
     client: WebClient, channel: str, post_at: int, args: dict[str, Any]
 ) -> tuple[Outcome, tuple[str, str | None, str | None] | None]:
     """Look for the copy an earlier try may have made of a DM scheduled for `post_at`:
-    still scheduled (chat.scheduledMessages.list, which shows the time and the text), or
+    still scheduled (chat.scheduledMessages.list, which shows only the time and the text:
+    a prompt's text names its schedule's channel, so two prompts for the same moment
+    differ), or
     already posted (the bot's newest messages in the DM, matched by their blocks' IDs).
     Scheduled messages carry no metadata for `carries` to find. The outcome of the look,
     and (channel, ts, scheduled_message_id) when found."""
-    text = str(args.get("text") or "")
+    text, wanted = str(args.get("text") or ""), _block_ids(args.get("blocks"))
     opened, channel = _dm_channel(client, channel)
     if not opened.ok:
         return opened, None
@@ -126,12 +128,12 @@ def find_scheduled(
     for message in data.get("scheduled_messages") or []:
         if int(message.get("post_at") or 0) == post_at and message.get("text") == text:
             return looked, (channel, None, str(message["id"]))
-    args = {"channel": channel, "limit": LOOKBACK}
-    looked, data = call(client, "conversations.history", args, form=True)
+    history = {"channel": channel, "limit": LOOKBACK}
+    looked, data = call(client, "conversations.history", history, form=True)
     if not looked.ok:
         return looked, None
     for message in data.get("messages") or []:
-        if message.get("bot_id") and _same_message(message, text, _block_ids(args.get("blocks"))):
+        if message.get("bot_id") and _same_message(message, text, wanted):
             return looked, (channel, str(message["ts"]), None)
     return looked, None
 
