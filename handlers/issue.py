@@ -45,7 +45,7 @@ from handlers.routing_text import role_name, told, why_nobody
 from handlers.slack_text import mentioned_users, readable
 from handlers.users import UserDirectory
 from handlers.view_meta import sealed_view
-from i18n import messages, t
+from i18n import joined, messages, t
 from services import ticket_queries as queries
 from services import tickets
 from services.config import workspace_config
@@ -344,7 +344,9 @@ def cmd_causes(ctx: Ctx, rest: str) -> Reply:
         return Reply(ctx.t("issue.causes.none", period=period))
     lines = [ctx.t("issue.causes.title", period=period, count=found.resolved)]
     lines += [ctx.t("issue.causes.line", text=escape(c[:200]), count=n) for c, n in found.causes]
-    shown = ", ".join(f"{ctx.t(f'issue.category.{c}')} {n}" for c, n in found.categories)
+    shown = joined(
+        ctx.who.lang, (f"{ctx.t(f'issue.category.{c}')} {n}" for c, n in found.categories)
+    )
     lines.append(ctx.t("issue.causes.categories", categories=shown))
     return Reply("\n".join(lines)[:3000])
 

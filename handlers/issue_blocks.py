@@ -16,7 +16,7 @@ from handlers.durations import age
 from handlers.limits import SECTION_TEXT, escaped_cut
 from handlers.mrkdwn import truncate, user
 from handlers.replies import actions, button, context_block, section
-from i18n import t
+from i18n import joined, t
 from storage.models import Ticket, TicketEvent
 
 ACTION_TAKE = "issue_take"
@@ -104,7 +104,7 @@ def _escalated(ticket: Ticket, lang: str) -> str:
     here)'; only who escalated for an escalation that did not record its recipients."""
     by = user(str(ticket.escalated_by))
     to = ticket.escalated_to or {}
-    people = ", ".join(user(str(u)) for u in to.get("to") or ())
+    people = joined(lang, (user(str(u)) for u in to.get("to") or ()))
     if not people:
         return t(lang, "issue.card.escalated", user=by)
     key = "issue.card.escalated_to_backup" if to.get("backup") else "issue.card.escalated_to"

@@ -87,7 +87,7 @@ def answer_text(answer: AreaAnswer, lang: str) -> str:
         lines.append(t(lang, "owner.stale_override", area=area_name(answer.area, lang)))
     if answer.contributors:
         parts = [f"{c.role.name(lang)} ({contributing(c, lang)})" for c in answer.contributors]
-        lines.append(t(lang, "owner.contributors", roles="; ".join(parts)))
+        lines.append(t(lang, "owner.contributors", roles=joined(lang, parts)))
     return cut_markup("\n".join(lines), SECTION_TEXT)
 
 

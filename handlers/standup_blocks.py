@@ -14,7 +14,7 @@ from handlers.mrkdwn import channel as channel_ref
 from handlers.mrkdwn import escape, user
 from handlers.replies import actions, button, context_block, section
 from handlers.routing_text import as_backup, nobody_line, why_nobody
-from i18n import t
+from i18n import joined, t
 from services.standup_answers import AnswerForm
 from services.standup_blockers import BlockerNotice, RoutedBlocker
 from services.standup_digest import DigestAnswer, DigestState
@@ -216,7 +216,7 @@ def _blocker_line(
     route = blocker.route
     if route and route.people:
         people = [as_backup(p, lang) if route.backup else user(p) for p in route.people]
-        line += " → " + ", ".join(people)
+        line += " → " + joined(lang, people)
     elif route and route.nobody:  # said in the channel, so nobody waits on a silent line
         line += " → " + nobody_line(route.routing(), _role(route.role, names), lang)
     if blocker.carried(day):
@@ -267,21 +267,24 @@ def digest_message(
             section(_clip("\n".join([f"*{t(lang, 'standup.digest.blockers')}*", *lines])))
         )
     for role_key, group in state.by_role:
-        people = ", ".join(user(a.user_id) for a in group)
+        people = joined(lang, (user(a.user_id) for a in group))
         name = (names or {}).get(role_key, role_key)
         blocks.append(section(_clip(f"*{escape(name)}*: {people}")))
     if state.out:
-        out = ", ".join(
-            f"{user(u)} ({t(lang, f'standup.digest.reason.{_reason(r)}')})" for u, r in state.out
+        out = joined(
+            lang,
+            (f"{user(u)} ({t(lang, f'standup.digest.reason.{_reason(r)}')})" for u, r in state.out),
         )
         blocks.append(context_block(_clip(t(lang, "standup.digest.out", people=out))))
     if state.waiting:
         key = "standup.digest.no_answer" if state.final else "standup.digest.waiting"
         blocks.append(
-            context_block(_clip(t(lang, key, people=", ".join(user(u) for u in state.waiting))))
+            context_block(
+                _clip(t(lang, key, people=joined(lang, (user(u) for u in state.waiting))))
+            )
         )
     if state.later and not state.final:
-        later = ", ".join(user(u) for u in state.later)
+        later = joined(lang, (user(u) for u in state.later))
         blocks.append(context_block(_clip(t(lang, "standup.digest.later", people=later))))
     if not state.final:
         blocks.append(context_block(t(lang, "standup.digest.until", at=_when(state.final_at))))
@@ -295,7 +298,7 @@ def _reason(reason: str) -> str:
 # --- lists and reports ---------------------------------------------------------------------------
 def schedule_line(view: ScheduleView, lang: str) -> str:
     """`#3 · tech_lead · weekdays 09:30 · #eng · 4 h`."""
-    roles = ", ".join(r.name(lang) for r in view.roles)
+    roles = joined(lang, (r.name(lang) for r in view.roles))
     return t(
         lang,
         "standup.schedule.line",
