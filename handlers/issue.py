@@ -42,7 +42,6 @@ from handlers.mrkdwn import channel as channel_ref
 from handlers.mrkdwn import escape, user
 from handlers.replies import ephemeral
 from handlers.routing_text import role_name, told, why_nobody
-from handlers.slack_text import mentioned_users, readable
 from handlers.users import UserDirectory
 from handlers.view_meta import sealed_view
 from i18n import joined, messages, t
@@ -144,7 +143,7 @@ def file_now(ctx: Ctx, text: str) -> Reply:
     """`/issue [urgent] customer: ACME; export crashes` — filed at once."""
     # As a message filed by shortcut or reaction is: Slack's markup read as people read it
     # (`<!here>` → @here, made inert when shown; `<@U1>` → the person's name).
-    filing = parse_filing(_readable(ctx.directory, ctx.who.team_id, text))
+    filing = parse_filing(ctx.directory.readable(ctx.who.team_id, text))
     filed = tickets.NewTicket(
         summary=filing.summary,
         severity=filing.severity,
@@ -157,17 +156,6 @@ def file_now(ctx: Ctx, text: str) -> Reply:
     routed = issue_notify.filed(ctx.session, ctx.deps, ticket)
     title = headline(ticket)
     return Reply(filed_text(ctx.deps, ctx.session, ctx.who, ticket.number, title, routed))
-
-
-def _readable(directory: UserDirectory, team_id: str, text: str) -> str:
-    wanted = mentioned_users(text)
-    known = directory.cached_many(team_id, wanted) if wanted else {}
-
-    def name(user_id: str) -> str | None:
-        profile = known.get(user_id)
-        return profile.name if profile is not None and profile.name else None
-
-    return readable(text, name)
 
 
 def filed_text(

@@ -21,7 +21,6 @@ from handlers.issue_blocks import file_modal
 from handlers.issue_notify import permalink, slack_error
 from handlers.mrkdwn import user
 from handlers.notify import dm
-from handlers.slack_text import mentioned_users, readable
 from handlers.users import UserDirectory
 from handlers.view_meta import sealed_view
 from i18n import lang_of, t
@@ -90,18 +89,6 @@ def from_bot(message: dict[str, Any], bot_user_id: str | None, bot_id: str | Non
     return by_bot_id or (bool(bot_user_id) and message.get("user") == bot_user_id)
 
 
-def readable_text(directory: UserDirectory, team_id: str, text: str) -> str:
-    """A message's text as people read it; unlabelled mentions named from cached profiles."""
-    wanted = mentioned_users(text)
-    known = directory.cached_many(team_id, wanted) if wanted else {}
-
-    def name(user_id: str) -> str | None:
-        profile = known.get(user_id)
-        return profile.name if profile is not None and profile.name else None
-
-    return readable(text, name)
-
-
 def open_prefilled(
     deps: Deps,
     directory: UserDirectory,
@@ -120,7 +107,7 @@ def open_prefilled(
         "permalink": link,
     }
     meta = json.dumps({"source": source})
-    text = readable_text(directory, who.team_id, str(message.get("text") or ""))
+    text = directory.readable(who.team_id, str(message.get("text") or ""))
     view = file_modal(who.lang, meta, text=text, permalink=link)
     view = sealed_view(deps.settings.slack_signing_secret, who.team_id, who.user_id, view)
     client.views_open(trigger_id=trigger, view=view)
@@ -184,7 +171,7 @@ def file_reacted(
     if from_bot(message, *bot):
         _tell_reactor(deps, directory, who, "issue.reaction.bot_message")
         return
-    text = description_of(readable_text(directory, who.team_id, str(message.get("text") or "")))
+    text = description_of(directory.readable(who.team_id, str(message.get("text") or "")))
     source = tickets.Source(
         channel, ts, thread_ts=message.get("thread_ts"), permalink=permalink(client, channel, ts)
     )

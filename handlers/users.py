@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.deps import Deps
+from handlers.slack_text import mentioned_users, readable
 from storage.models import UserProfile
 from storage.profiles import get_profile, get_profiles, save_profile
 
@@ -47,6 +48,17 @@ class UserDirectory:
         """Stored profiles of several people, by user ID (missing ones are absent)."""
         with self.deps.db.begin() as session:
             return get_profiles(session, team_id, user_ids)
+
+    def readable(self, team_id: str, text: str) -> str:
+        """`text` as people read it: unlabelled mentions named from cached profiles."""
+        wanted = mentioned_users(text)
+        known = self.cached_many(team_id, wanted) if wanted else {}
+
+        def name(user_id: str) -> str | None:
+            profile = known.get(user_id)
+            return profile.name if profile is not None and profile.name else None
+
+        return readable(text, name)
 
     def is_stale(self, profile: UserProfile) -> bool:
         """Whether the profile should be fetched again."""
